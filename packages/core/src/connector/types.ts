@@ -1,0 +1,294 @@
+import type { z } from "zod";
+import type {
+  HttpClient,
+  HttpRequest,
+  ProviderErrorParser,
+  RateLimitSpec,
+  RetryPolicy,
+} from "../http/types.js";
+import type { Logger } from "../logger.js";
+import type { Connection, Json } from "../store/types.js";
+
+/** Where a connector appears in a catalogue. */
+export type ConnectorCategory =
+  | "spreadsheets"
+  | "email"
+  | "crm"
+  | "marketing"
+  | "accounting"
+  | "field-service"
+  | "storage"
+  | "analytics"
+  | "ads"
+  | "messaging"
+  | "calendar"
+  | "ecommerce"
+  | "productivity"
+  | "other";
+
+/** How the token endpoint authenticates the client (RFC 6749 §2.3). */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/** Tokens from a token endpoint, normalised. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch milliseconds, or `null` when the token does not expire. */
+  expiresAt: number | null;
+  scope?: string;
+  tokenType: string;
+  /** Extra fields of the token response that are not secrets (e.g. `realmId`, `instance_url`). */
+  extra: Record<string, Json>;
+}
+
+/** What a post-connect metadata hook receives. */
+export interface MetadataContext {
+  /** An HTTP client already authenticated as the new connection. Absolute URLs allowed. */
+  http: HttpClient;
+  /** Non-secret fields of the token response (`instance_url`, ...). */
+  tokenExtra: Record<string, Json>;
+  /** Values captured from the callback URL, per `callbackParams`. */
+  callbackParams: Record<string, string>;
+  /** Fields the user entered (credential-form auth kinds), already validated. */
+  fields: Record<string, unknown>;
+}
+
+/** Learns facts about the account right after connecting (data center, account id). */
+export type MetadataHook = (ctx: MetadataContext) => Promise<Record<string, Json>>;
+
+/**
+ * OAuth 2.0 authorization code grant with PKCE S256 and one-time state.
+ * Provider quirks are declared here as data.
+ */
+export interface OAuth2AuthSpec {
+  kind: "oauth2";
+  authorizationUrl: string;
+  tokenUrl: string;
+  /** RFC 7009 revocation endpoint; used on disconnect when present. */
+  revocationUrl?: string;
+  /** The host's OAuth app client id. */
+  clientId: string;
+  /** The host's OAuth app client secret (omit for public clients). */
+  clientSecret?: string;
+  /** Scopes requested by default; hosts may ask for fewer or more at `connect.start`. */
+  scopes: string[];
+  /** How scopes are joined in the authorize URL. Default `" "`; some providers use `","`. */
+  scopeSeparator?: string;
+  /** Send PKCE S256. Default `true`. */
+  pkce?: boolean;
+  /** Extra authorize parameters, e.g. `{ access_type: "offline", prompt: "consent" }`. */
+  authorizeParams?: Record<string, string>;
+  /** Extra token-endpoint parameters on the code exchange. */
+  tokenParams?: Record<string, string>;
+  /** Default `client_secret_basic` when there is a secret, `none` otherwise. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** The provider issues a new refresh token on each refresh (QuickBooks, Xero). Documentation and checks only: a returned refresh token is always persisted. */
+  refreshTokenRotation?: boolean;
+  /** `expires_in: 0` means the token never expires (Mailchimp). Default `false`. */
+  zeroExpiresInMeansNever?: boolean;
+  /** Statuses meaning "token expired" on API calls. Default `[401]`. */
+  expiredStatuses?: number[];
+  /** Callback URL parameters to keep as metadata (QuickBooks `realmId`). */
+  callbackParams?: string[];
+  /** Non-secret token-response fields to keep as metadata (Salesforce `instance_url`). */
+  tokenResponseMetadata?: string[];
+  /** Post-connect metadata call (Mailchimp data center). */
+  metadata?: MetadataHook;
+}
+
+/** OAuth 2.0 client credentials grant (machine-to-machine). */
+export interface ClientCredentialsAuthSpec<F extends z.ZodType = z.ZodType> {
+  kind: "client_credentials";
+  /** Token URL, or a function of the entered fields (per-environment hosts). */
+  tokenUrl: string | ((fields: z.infer<F>) => string);
+  /**
+   * The form the user fills in. Must yield `clientId` and `clientSecret`
+   * unless the host's app credentials below are used.
+   */
+  fields: F;
+  /** Host-level app credentials, when the provider issues them to the host rather than the user. */
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+  scopeSeparator?: string;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  tokenParams?: Record<string, string>;
+  expiredStatuses?: number[];
+  /** Extra per-request credentials from the fields (ServiceTitan `ST-App-Key`). */
+  apply?: (fields: z.infer<F>, request: { headers: Headers; url: URL }) => void;
+  metadata?: MetadataHook;
+}
+
+/** Google-style service account: a signed JWT exchanged for an access token (RFC 7523). */
+export interface ServiceAccountAuthSpec<F extends z.ZodType = z.ZodType> {
+  kind: "service_account";
+  /** Defaults to the key file's `token_uri`. */
+  tokenUrl?: string;
+  scopes: string[];
+  /** The form: must yield `clientEmail`, `privateKey` (PKCS#8 PEM) and optionally `subject`, `tokenUri`. */
+  fields: F;
+  expiredStatuses?: number[];
+  metadata?: MetadataHook;
+}
+
+/** API key, basic auth or any custom credential form, applied to each request. */
+export interface CredentialsAuthSpec<F extends z.ZodType = z.ZodType> {
+  kind: "credentials";
+  /** What the form is, for UIs and docs. */
+  style: "api_key" | "basic" | "custom";
+  /** The form the user fills in, validated with zod. */
+  fields: F;
+  /** Put the credentials on a request. */
+  apply: (fields: z.infer<F>, request: { headers: Headers; url: URL }) => void;
+  metadata?: MetadataHook;
+}
+
+/** Every auth kind. Build them with `oauth2()`, `clientCredentials()`, `serviceAccount()`, `apiKey()`, `basicAuth()`, `customCredentials()`. */
+export type AuthSpec =
+  | OAuth2AuthSpec
+  | ClientCredentialsAuthSpec
+  | ServiceAccountAuthSpec
+  | CredentialsAuthSpec;
+
+/** How a connector talks HTTP. */
+export interface HttpSpec {
+  /** The API base URL, or a function of the connection (Mailchimp's data center). */
+  baseUrl:
+    | string
+    | ((connection: { config: Record<string, Json>; metadata: Record<string, Json> }) => string);
+  headers?: Record<string, string>;
+  rateLimits?: RateLimitSpec[];
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Map the provider's error bodies to messages, codes and kinds. */
+  parseError?: ProviderErrorParser;
+}
+
+/** What connector functions receive. */
+export interface ConnectorContext<TConfig = Record<string, unknown>> {
+  /** The connection (no secrets). */
+  connection: Connection;
+  /** The connection's validated config. */
+  config: TConfig;
+  metadata: Record<string, Json>;
+  /** Authenticated client with the connector's base URL, rate limits and retries. */
+  http: HttpClient;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+/** One page a model's `sync` yields. */
+export interface SyncPage<T> {
+  records: T[];
+  /** External ids the provider reports deleted (tombstones). */
+  deleted?: string[];
+  /** Where to resume if the run stops after this page commits. */
+  checkpoint?: Json;
+  /** On the last page of a run: the incremental cursor to keep for the next run. */
+  cursor?: Json;
+}
+
+/** What a model's `sync` receives. */
+export interface SyncContext<TConfig = Record<string, unknown>> extends ConnectorContext<TConfig> {
+  mode: "full" | "incremental";
+  /** The committed incremental cursor, or `null` on the first run. */
+  cursor: Json | null;
+  /** The checkpoint of an interrupted run being resumed, or `null`. */
+  checkpoint: Json | null;
+  lastSyncedAt: Date | null;
+}
+
+/** A host change to apply at the provider. */
+export type WriteChange<T> =
+  | { op: "create"; internalId: string; data: T }
+  | { op: "update"; internalId: string; externalId: string; data: T }
+  | { op: "delete"; internalId: string; externalId: string };
+
+/** The provider's answer to one change. */
+export type WriteOutcome<T> =
+  | { ok: true; externalId: string; data?: T }
+  | { ok: false; error: string; retryable?: boolean };
+
+/** Something a connector can sync. */
+export interface ModelDefinition<
+  S extends z.ZodType = z.ZodType,
+  TConfig = Record<string, unknown>,
+> {
+  description?: string;
+  /** The record schema, with the provider's field names. */
+  schema: S;
+  /** The external id: a field name, or a function of the record. */
+  key: string | ((record: z.infer<S>) => string);
+  /** Fields excluded from the change hash (fetch timestamps, view counters). */
+  volatile?: string[];
+  /** The provider's modified time of a record, for the "newest wins" conflict policy. */
+  updatedAt?: (record: z.infer<S>) => Date | string | number | undefined;
+  /** Which modes the model supports. Default `["full"]`. */
+  modes?: Array<"full" | "incremental">;
+  /** Run a full sync every N incremental runs to catch hard deletes. */
+  fullEvery?: number;
+  /** Yield pages of records. */
+  sync: (ctx: SyncContext<TConfig>) => AsyncIterable<SyncPage<z.infer<S>>>;
+  /** Apply host changes at the provider, one outcome per change, in order. */
+  write?: (
+    ctx: ConnectorContext<TConfig>,
+    changes: WriteChange<z.infer<S>>[],
+  ) => Promise<WriteOutcome<z.infer<S>>[]>;
+}
+
+/** A one-off operation (send an email, create a file). */
+export interface ActionDefinition<
+  I extends z.ZodType = z.ZodType,
+  O = unknown,
+  TConfig = Record<string, unknown>,
+> {
+  description?: string;
+  input: I;
+  run: (ctx: ConnectorContext<TConfig>, input: z.infer<I>) => Promise<O>;
+}
+
+/** Declared webhook handling. Verification and routing run in core. */
+export interface WebhookSpec {
+  /**
+   * Check the provider's signature over the raw body. Return `true` when
+   * genuine. Compare with `timingSafeEqual` from core.
+   */
+  verify: (
+    request: { headers: Headers; rawBody: Uint8Array; url: URL },
+    secrets: { signingSecret?: string },
+  ) => boolean | Promise<boolean>;
+  /** Answer verification handshakes (e.g. Meta's `hub.challenge`); return a Response to short-circuit. */
+  handshake?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  /** Values identifying the connection(s) the delivery is for, matched against connection metadata. */
+  route: (payload: unknown, headers: Headers) => Record<string, string> | undefined;
+  /** Which models to sync incrementally for this delivery. */
+  models: (payload: unknown) => string[];
+}
+
+/** A connector: data plus small functions. Build it with {@link defineConnector}. */
+export interface ConnectorDefinition<TConfig extends z.ZodType = z.ZodType> {
+  /** Unique kebab-case id, equal to the package folder name (`google-sheets`). */
+  id: string;
+  /** Display name (`Google Sheets`). */
+  name: string;
+  category: ConnectorCategory;
+  /** Logo: an `https:` URL or a `data:` URI. */
+  logo?: string;
+  description?: string;
+  /** The provider's API reference. */
+  docsUrl?: string;
+  auth: AuthSpec;
+  /** Settings the host collects per connection; exported as JSON Schema for forms. */
+  config?: TConfig;
+  http?: HttpSpec;
+  /** Test the connection; throw (or return `{ ok: false }`) when it does not work. */
+  test?: (
+    ctx: ConnectorContext<z.infer<TConfig>>,
+  ) => Promise<undefined | { ok: boolean; message?: string }> | Promise<void>;
+  models?: Record<string, ModelDefinition<z.ZodType, z.infer<TConfig>>>;
+  actions?: Record<string, ActionDefinition<z.ZodType, unknown, z.infer<TConfig>>>;
+  webhooks?: WebhookSpec;
+}
+
+/** Re-exported for declaration sites. */
+export type { HttpRequest };

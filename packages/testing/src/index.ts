@@ -1,0 +1,2 @@
+export * from "./store-suite.js";
+export * from "./fake-oauth-server.js";
