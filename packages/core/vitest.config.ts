@@ -3,5 +3,5 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["dev-source"] },
   ssr: { resolve: { conditions: ["dev-source"] } },
-  test: { name: "core", include: ["test/**/*.test.ts"] },
+  test: { name: "core", include: ["test/**/*.test.ts"], testTimeout: 20_000, hookTimeout: 20_000 },
 });

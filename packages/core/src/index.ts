@@ -1,8 +1,25 @@
-export * from "./errors.js";
-export * from "./redact.js";
-export * from "./logger.js";
-export type * from "./http/types.js";
-export * from "./http/index.js";
-export type * from "./store/types.js";
-export * from "./store/memory.js";
+export type { StoredCredentials } from "./auth/credentials.js";
+export { revokeToken, type TokenEndpoint } from "./auth/oauth.js";
+export * from "./auth/specs.js";
+export {
+  type ConnectionRef,
+  TokenManager,
+  type TokenManagerOptions,
+} from "./auth/token-manager.js";
+export * from "./connect.js";
+export * from "./connection-client.js";
+export * from "./connector/define.js";
+export * from "./connector/registry.js";
 export type * from "./connector/types.js";
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./http/index.js";
+export type * from "./http/types.js";
+export * from "./logger.js";
+export * from "./patchbay.js";
+export * from "./redact.js";
+export { publicConnection } from "./store/connection.js";
+export * from "./store/memory.js";
+export type * from "./store/types.js";
+export * from "./validation.js";
+export * from "./vault.js";

@@ -57,8 +57,8 @@ export function redactString(input: string): string {
 
 /**
  * Deep-copy `value` with secrets removed: secret fields replaced, strings
- * scrubbed, `Headers`, `URLSearchParams`, `Error`s (message, stack and cause)
- * handled. Cycles and depth are bounded so any value can be passed.
+ * scrubbed, `Headers` and `URLSearchParams` flattened, `Error`s turned into
+ * plain objects (name, message, fields, cause, stack). Cycles and depth are bounded so any value can be passed.
  */
 export function redactValue(
   value: unknown,
@@ -71,16 +71,18 @@ export function redactValue(
   if (seen.has(value)) return seen.get(value);
 
   if (value instanceof Error) {
-    const copy = new Error(redactString(value.message));
+    // A plain object, so JSON loggers keep the message (an Error's message is not enumerable).
+    const copy: Record<string, unknown> = {
+      name: value.name,
+      message: redactString(value.message),
+    };
     seen.set(value, copy);
-    copy.name = value.name;
-    copy.stack = value.stack === undefined ? undefined : redactString(value.stack);
     for (const key of Object.keys(value)) {
-      (copy as unknown as Record<string, unknown>)[key] = isSecretField(key)
-        ? REDACTED
-        : redactValue((value as unknown as Record<string, unknown>)[key], depth + 1, seen);
+      const v = (value as unknown as Record<string, unknown>)[key];
+      copy[key] = isSecretField(key) ? REDACTED : redactValue(v, depth + 1, seen);
     }
     if (value.cause !== undefined) copy.cause = redactValue(value.cause, depth + 1, seen);
+    if (value.stack !== undefined) copy.stack = redactString(value.stack);
     return copy;
   }
   if (typeof Headers !== "undefined" && value instanceof Headers) {

@@ -1,2 +1,2 @@
-export * from "./store-suite.js";
 export * from "./fake-oauth-server.js";
+export * from "./store-suite.js";

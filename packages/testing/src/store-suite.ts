@@ -1,0 +1,1634 @@
+import {
+  ErrorCode,
+  type Json,
+  type NewConnection,
+  type OAuthSession,
+  type RecordBatch,
+  type RecordUpsert,
+  type Store,
+  type StoredConnection,
+  type StoredRecord,
+  type SyncRun,
+  type SyncState,
+} from "@patchbay/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** What each conformance case gets: the store under test and fresh ids. */
+interface CaseContext {
+  readonly store: Store;
+  /** A tenant id no other case, and no other run of the suite, uses. */
+  tenant(): string;
+  /** A fresh id: `prefix` followed by random lowercase hex. */
+  id(prefix: string): string;
+  /** Let at least `ms` milliseconds pass on the store's clock. */
+  advanceTime(ms: number): Promise<void>;
+}
+
+type StoreCase = (ctx: CaseContext) => Promise<void>;
+
+// ── fixtures ──────────────────────────────────────────────────────────────
+
+function randomHex(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+}
+
+function connectionInput(tenantId: string, id: string, extra: Partial<NewConnection> = {}) {
+  return {
+    id,
+    tenantId,
+    connector: "acme",
+    status: "active",
+    credentials: Uint8Array.from([1, 2, 3]),
+    ...extra,
+  } satisfies NewConnection;
+}
+
+function addConnection(
+  ctx: CaseContext,
+  tenantId: string,
+  extra: Partial<NewConnection> = {},
+): Promise<StoredConnection> {
+  return ctx.store.createConnection(connectionInput(tenantId, ctx.id("c_"), extra));
+}
+
+function oauthSession(
+  tenantId: string,
+  state: string,
+  extra: Partial<OAuthSession> = {},
+): OAuthSession {
+  const createdAt = new Date();
+  return {
+    state,
+    tenantId,
+    connector: "acme",
+    sealedVerifier: Uint8Array.from([0, 1, 2, 127, 128, 254, 255]),
+    redirectUri: "https://app.example/patchbay/callback",
+    scopes: ["contacts.read", "deals.write"],
+    data: { returnTo: "/settings/integrations", attempt: 1, flags: [true, null] },
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 10 * 60_000),
+    ...extra,
+  };
+}
+
+function syncState(
+  tenantId: string,
+  connectionId: string,
+  model: string,
+  extra: Partial<SyncState> = {},
+): SyncState {
+  return {
+    tenantId,
+    connectionId,
+    model,
+    cursor: null,
+    checkpoint: null,
+    activeRunId: null,
+    schedule: null,
+    nextRunAt: null,
+    lastRunAt: null,
+    lastSuccessAt: null,
+    lastStatus: null,
+    lastError: null,
+    consecutiveFailures: 0,
+    runsSinceFull: 0,
+    updatedAt: new Date(),
+    ...extra,
+  };
+}
+
+function syncRun(
+  tenantId: string,
+  connectionId: string,
+  id: string,
+  extra: Partial<SyncRun> = {},
+): SyncRun {
+  return {
+    id,
+    tenantId,
+    connectionId,
+    model: "contacts",
+    trigger: "manual",
+    mode: "full",
+    status: "running",
+    startedAt: new Date(),
+    finishedAt: null,
+    fetched: 0,
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    failed: 0,
+    error: null,
+    details: {},
+    ...extra,
+  };
+}
+
+/** An upsert whose hash is derived from its data, as the sync engine does. */
+function upsert(externalId: string, data: Json, extra: Partial<RecordUpsert> = {}): RecordUpsert {
+  return { externalId, hash: JSON.stringify(data), data, ...extra };
+}
+
+function batch(
+  connectionId: string,
+  upserts: RecordUpsert[],
+  extra: Partial<RecordBatch> = {},
+): RecordBatch {
+  return {
+    connectionId,
+    model: "contacts",
+    runId: "run_1",
+    upserts,
+    deletes: [],
+    now: new Date(),
+    ...extra,
+  };
+}
+
+/**
+ * Normalise a value for comparison: Dates become ISO strings and byte arrays
+ * plain number arrays, so drivers returning `Buffer` or fresh `Date`s compare equal.
+ */
+function plain(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Array.from(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
+  }
+  return value;
+}
+
+function bytes(value: Uint8Array | null | undefined): number[] | null {
+  if (value === undefined) throw new Error("expected bytes, got undefined");
+  return value === null ? null : Array.from(value);
+}
+
+async function mustGetConnection(
+  store: Store,
+  tenantId: string,
+  id: string,
+): Promise<StoredConnection> {
+  const connection = await store.getConnection(tenantId, id);
+  if (!connection) throw new Error(`expected connection ${id} to exist`);
+  return connection;
+}
+
+async function mustGetRecord(
+  store: Store,
+  tenantId: string,
+  connectionId: string,
+  externalId: string,
+  model = "contacts",
+): Promise<StoredRecord> {
+  const record = await store.getRecord(tenantId, connectionId, model, externalId);
+  if (!record) throw new Error(`expected record ${model}/${externalId} to exist`);
+  return record;
+}
+
+/** Page through the whole change feed from `after`, `limit` at a time. */
+async function allChanges(
+  store: Store,
+  tenantId: string,
+  connectionId: string,
+  options: { after?: number; limit?: number; model?: string } = {},
+): Promise<StoredRecord[]> {
+  const limit = options.limit ?? 100;
+  let after = options.after ?? 0;
+  const out: StoredRecord[] = [];
+  for (;;) {
+    const page = await store.listChanges(tenantId, {
+      connectionId,
+      after,
+      limit,
+      ...(options.model === undefined ? {} : { model: options.model }),
+    });
+    out.push(...page);
+    if (page.length < limit) return out;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+function expectStrictlyIncreasing(values: number[]): void {
+  for (let i = 1; i < values.length; i++) {
+    expect(values[i]!, `value ${i} of ${values.join(", ")}`).toBeGreaterThan(values[i - 1]!);
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to throw");
+}
+
+// ── the cases ─────────────────────────────────────────────────────────────
+
+const CASES = {
+  // connections
+  "createConnection returns the connection with version 1, defaults and timestamps": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const id = ctx.id("c_");
+    const created = await ctx.store.createConnection({
+      id,
+      tenantId,
+      connector: "acme",
+      status: "pending",
+      credentials: Uint8Array.from([9, 8, 7]),
+    });
+    expect(plain(created)).toMatchObject({
+      id,
+      tenantId,
+      connector: "acme",
+      status: "pending",
+      statusReason: null,
+      config: {},
+      metadata: {},
+      credentialsVersion: 1,
+      credentials: [9, 8, 7],
+    });
+    expect(created.createdAt).toBeInstanceOf(Date);
+    expect(created.updatedAt).toBeInstanceOf(Date);
+    expect(created.updatedAt.getTime()).toBeGreaterThanOrEqual(created.createdAt.getTime());
+  },
+
+  "getConnection returns every field, and credential bytes exactly as written": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const everyByte = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const created = await addConnection(ctx, tenantId, {
+      status: "error",
+      statusReason: "provider said 503",
+      config: { sheet: { id: "1AbC", ranges: ["A1:B2", "C3"] }, ratio: 1.5, on: true, none: null },
+      metadata: { accountId: "acct_9", region: "eu" },
+      credentials: everyByte,
+    });
+    const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+    expect(plain(fetched)).toEqual(plain(created));
+    expect(fetched.credentials).toBeInstanceOf(Uint8Array);
+    expect(bytes(fetched.credentials)).toEqual(Array.from(everyByte));
+
+    const withoutCredentials = await addConnection(ctx, tenantId, { credentials: null });
+    const fetchedWithout = await mustGetConnection(ctx.store, tenantId, withoutCredentials.id);
+    expect(fetchedWithout.credentials).toBeNull();
+    expect(await ctx.store.getConnection(tenantId, ctx.id("c_missing_"))).toBeNull();
+  },
+
+  "createConnection rejects a duplicate id with a StorageError and keeps the original": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const original = await addConnection(ctx, tenantId, { connector: "first" });
+    const error = await rejection(
+      ctx.store.createConnection(connectionInput(tenantId, original.id, { connector: "second" })),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.STORAGE });
+    const fetched = await mustGetConnection(ctx.store, tenantId, original.id);
+    expect(fetched.connector).toBe("first");
+  },
+
+  "listConnections returns the tenant's connections oldest first, filtered by connector and status":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const a = await addConnection(ctx, tenantId, { connector: "acme", status: "active" });
+      const b = await addConnection(ctx, tenantId, { connector: "globex", status: "active" });
+      const c = await addConnection(ctx, tenantId, { connector: "acme", status: "error" });
+      const ids = async (filter?: Parameters<Store["listConnections"]>[1]) =>
+        (await ctx.store.listConnections(tenantId, filter)).map((x) => x.id).sort();
+
+      const all = await ctx.store.listConnections(tenantId);
+      expect(all.map((x) => x.id).sort()).toEqual([a.id, b.id, c.id].sort());
+      const times = all.map((x) => x.createdAt.getTime());
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+
+      expect(await ids({ connector: "acme" })).toEqual([a.id, c.id].sort());
+      expect(await ids({ status: ["error"] })).toEqual([c.id]);
+      expect(await ids({ status: ["active", "error"] })).toEqual([a.id, b.id, c.id].sort());
+      expect(await ids({ connector: "acme", status: ["active"] })).toEqual([a.id]);
+      expect(await ids({ connector: "initech" })).toEqual([]);
+    },
+
+  "updateConnection applies the patch and leaves other fields alone": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const created = await addConnection(ctx, tenantId, {
+      config: { sheet: "A" },
+      metadata: { accountId: "acct_1" },
+    });
+    const updated = await ctx.store.updateConnection(tenantId, created.id, {
+      status: "error",
+      statusReason: "rate limited",
+      config: { sheet: "B", extra: [1, 2] },
+    });
+    expect(plain(updated)).toMatchObject({
+      id: created.id,
+      tenantId,
+      connector: "acme",
+      status: "error",
+      statusReason: "rate limited",
+      config: { sheet: "B", extra: [1, 2] },
+      metadata: { accountId: "acct_1" },
+      credentialsVersion: 1,
+      credentials: [1, 2, 3],
+      createdAt: created.createdAt.toISOString(),
+    });
+    expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+    expect(plain(await ctx.store.getConnection(tenantId, created.id))).toEqual(plain(updated));
+
+    const cleared = await ctx.store.updateConnection(tenantId, created.id, { statusReason: null });
+    expect(cleared.statusReason).toBeNull();
+    expect(cleared.status).toBe("error");
+    expect(cleared.config).toEqual({ sheet: "B", extra: [1, 2] });
+  },
+
+  "updateConnection throws NotFoundError for a connection that does not exist": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const error = await rejection(
+      ctx.store.updateConnection(tenantId, ctx.id("c_missing_"), { status: "active" }),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.NOT_FOUND });
+  },
+
+  "deleteConnection removes the connection and returns false the second time": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const kept = await addConnection(ctx, tenantId);
+    const removed = await addConnection(ctx, tenantId);
+    expect(await ctx.store.deleteConnection(tenantId, removed.id)).toBe(true);
+    expect(await ctx.store.getConnection(tenantId, removed.id)).toBeNull();
+    expect((await ctx.store.listConnections(tenantId)).map((c) => c.id)).toEqual([kept.id]);
+    expect(await ctx.store.deleteConnection(tenantId, removed.id)).toBe(false);
+    expect(await ctx.store.getConnection(tenantId, kept.id)).not.toBeNull();
+  },
+
+  "scanConnections pages across tenants in id order": async (ctx) => {
+    // Lowercase letters and digits only, so any collation orders them like the suite does.
+    const prefix = `s${randomHex()}`;
+    const ids = [0, 1, 2, 3, 4].map((i) => `${prefix}n${i}`);
+    const tenants = [ctx.tenant(), ctx.tenant()];
+    for (const i of [3, 0, 4, 1, 2]) {
+      await ctx.store.createConnection(connectionInput(tenants[i % 2]!, ids[i]!));
+    }
+    const seen: StoredConnection[] = [];
+    let after = prefix;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await ctx.store.scanConnections({ after, limit: 2 });
+      expect(page.length).toBeLessThanOrEqual(2);
+      const ours = page.filter((c) => c.id.startsWith(prefix));
+      seen.push(...ours);
+      if (page.length < 2 || ours.length < page.length) break;
+      after = page[page.length - 1]!.id;
+    }
+    expect(seen.map((c) => c.id)).toEqual(ids);
+    expect(seen.map((c) => c.tenantId)).toEqual(ids.map((_, i) => tenants[i % 2]));
+    const first = await ctx.store.scanConnections({ after: prefix, limit: 1 });
+    expect(first.map((c) => c.id)).toEqual([ids[0]]);
+  },
+
+  "returned connections are copies: changing them or the input does not change the store": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const config = { nested: { value: 1 }, list: [1, 2] };
+    const credentials = Uint8Array.from([1, 2, 3]);
+    const created = await ctx.store.createConnection(
+      connectionInput(tenantId, ctx.id("c_"), { config, credentials }),
+    );
+    config.nested.value = 99;
+    config.list.push(3);
+    credentials[0] = 99;
+    created.status = "disconnected";
+    created.config.added = true;
+    created.credentials![1] = 99;
+    created.createdAt.setTime(0);
+
+    const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+    expect(fetched.status).toBe("active");
+    expect(fetched.config).toEqual({ nested: { value: 1 }, list: [1, 2] });
+    expect(bytes(fetched.credentials)).toEqual([1, 2, 3]);
+    expect(fetched.createdAt.getTime()).not.toBe(0);
+
+    (fetched.config.nested as { value: number }).value = 5;
+    fetched.credentials![2] = 5;
+    const [listed] = await ctx.store.listConnections(tenantId);
+    listed!.metadata.added = "x";
+    const again = await mustGetConnection(ctx.store, tenantId, created.id);
+    expect(again.config).toEqual({ nested: { value: 1 }, list: [1, 2] });
+    expect(again.metadata).toEqual({});
+    expect(bytes(again.credentials)).toEqual([1, 2, 3]);
+  },
+
+  // credentials
+  "swapCredentials replaces the credentials and bumps the version when the expected version matches":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const created = await addConnection(ctx, tenantId);
+      const swapped = await ctx.store.swapCredentials(
+        tenantId,
+        created.id,
+        1,
+        Uint8Array.from([4, 5]),
+      );
+      expect(swapped?.credentialsVersion).toBe(2);
+      expect(bytes(swapped?.credentials)).toEqual([4, 5]);
+      const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+      expect(fetched.credentialsVersion).toBe(2);
+      expect(bytes(fetched.credentials)).toEqual([4, 5]);
+
+      const destroyed = await ctx.store.swapCredentials(tenantId, created.id, 2, null);
+      expect(destroyed?.credentialsVersion).toBe(3);
+      expect(destroyed?.credentials).toBeNull();
+      expect((await mustGetConnection(ctx.store, tenantId, created.id)).credentials).toBeNull();
+    },
+
+  "swapCredentials returns null and changes nothing for a stale version or a missing connection":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const created = await addConnection(ctx, tenantId);
+      await ctx.store.swapCredentials(tenantId, created.id, 1, Uint8Array.from([4]));
+      expect(
+        await ctx.store.swapCredentials(tenantId, created.id, 1, Uint8Array.from([6])),
+      ).toBeNull();
+      const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+      expect(fetched.credentialsVersion).toBe(2);
+      expect(bytes(fetched.credentials)).toEqual([4]);
+      expect(
+        await ctx.store.swapCredentials(tenantId, ctx.id("c_missing_"), 1, Uint8Array.from([6])),
+      ).toBeNull();
+    },
+
+  "concurrent swapCredentials calls with the same expected version let exactly one win": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const created = await addConnection(ctx, tenantId);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        ctx.store.swapCredentials(tenantId, created.id, 1, Uint8Array.from([100 + i])),
+      ),
+    );
+    const winners = results.filter((r) => r !== null);
+    expect(winners).toHaveLength(1);
+    const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+    expect(fetched.credentialsVersion).toBe(2);
+    expect(bytes(fetched.credentials)).toEqual(bytes(winners[0]!.credentials));
+  },
+
+  // OAuth sessions
+  "takeOAuthSession returns the stored session with every field": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const session = oauthSession(tenantId, ctx.id("state_"));
+    await ctx.store.createOAuthSession(session);
+    const taken = await ctx.store.takeOAuthSession(tenantId, session.state);
+    expect(plain(taken)).toEqual(plain(session));
+    expect(taken?.sealedVerifier).toBeInstanceOf(Uint8Array);
+  },
+
+  "a second takeOAuthSession for the same state returns null": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const session = oauthSession(tenantId, ctx.id("state_"));
+    await ctx.store.createOAuthSession(session);
+    expect(await ctx.store.takeOAuthSession(tenantId, session.state)).not.toBeNull();
+    expect(await ctx.store.takeOAuthSession(tenantId, session.state)).toBeNull();
+    expect(await ctx.store.takeOAuthSession(tenantId, ctx.id("state_unknown_"))).toBeNull();
+  },
+
+  "concurrent takeOAuthSession calls for one state give the session to exactly one caller": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const session = oauthSession(tenantId, ctx.id("state_"));
+    await ctx.store.createOAuthSession(session);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => ctx.store.takeOAuthSession(tenantId, session.state)),
+    );
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+  },
+
+  "deleteExpiredOAuthSessions removes sessions that expired before now and keeps the others":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const now = Date.now();
+      const expired = [1, 2].map((i) =>
+        oauthSession(tenantId, ctx.id("state_old_"), {
+          createdAt: new Date(now - 20 * 60_000),
+          expiresAt: new Date(now - i * 60_000),
+        }),
+      );
+      const live = oauthSession(tenantId, ctx.id("state_live_"), {
+        expiresAt: new Date(now + 60 * 60_000),
+      });
+      for (const session of [...expired, live]) await ctx.store.createOAuthSession(session);
+      // Other tenants' expired sessions in a shared database count too: at least ours.
+      expect(await ctx.store.deleteExpiredOAuthSessions(new Date(now))).toBeGreaterThanOrEqual(2);
+      for (const session of expired) {
+        expect(await ctx.store.takeOAuthSession(tenantId, session.state)).toBeNull();
+      }
+      expect(await ctx.store.takeOAuthSession(tenantId, live.state)).not.toBeNull();
+    },
+
+  // sync state
+  "putSyncState stores a state that getSyncState returns, and getSyncState is null when absent":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const connection = await addConnection(ctx, tenantId);
+      expect(await ctx.store.getSyncState(tenantId, connection.id, "contacts")).toBeNull();
+      const state = syncState(tenantId, connection.id, "contacts", {
+        cursor: { updatedSince: "2024-01-01T00:00:00Z", page: 3 },
+        checkpoint: ["a", 1],
+        activeRunId: "run_7",
+        schedule: { kind: "daily", hour: 3, minute: 30 },
+        nextRunAt: new Date(Date.now() + 3_600_000),
+        lastRunAt: new Date(Date.now() - 60_000),
+        lastSuccessAt: new Date(Date.now() - 120_000),
+        lastStatus: "failed",
+        lastError: "provider said 500",
+        consecutiveFailures: 2,
+        runsSinceFull: 5,
+      });
+      await ctx.store.putSyncState(state);
+      const fetched = await ctx.store.getSyncState(tenantId, connection.id, "contacts");
+      expect(plain(fetched)).toEqual(plain(state));
+      expect(await ctx.store.getSyncState(tenantId, connection.id, "deals")).toBeNull();
+    },
+
+  "putSyncState replaces the state of the same connection and model": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+    await ctx.store.putSyncState(
+      syncState(tenantId, connection.id, "contacts", {
+        cursor: "old",
+        schedule: { kind: "hourly" },
+        consecutiveFailures: 3,
+      }),
+    );
+    const replacement = syncState(tenantId, connection.id, "contacts", {
+      cursor: "new",
+      schedule: { kind: "every", minutes: 15 },
+    });
+    await ctx.store.putSyncState(replacement);
+    const fetched = await ctx.store.getSyncState(tenantId, connection.id, "contacts");
+    expect(plain(fetched)).toEqual(plain(replacement));
+    expect(await ctx.store.listSyncStates(tenantId, connection.id)).toHaveLength(1);
+  },
+
+  "listSyncStates returns the state of every model of the connection and no other": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+    const other = await addConnection(ctx, tenantId);
+    for (const model of ["deals", "contacts", "notes"]) {
+      await ctx.store.putSyncState(syncState(tenantId, connection.id, model, { cursor: model }));
+    }
+    await ctx.store.putSyncState(syncState(tenantId, other.id, "contacts"));
+    const states = await ctx.store.listSyncStates(tenantId, connection.id);
+    expect(states.map((s) => [s.model, s.cursor]).sort()).toEqual([
+      ["contacts", "contacts"],
+      ["deals", "deals"],
+      ["notes", "notes"],
+    ]);
+    expect(await ctx.store.listSyncStates(tenantId, ctx.id("c_missing_"))).toEqual([]);
+  },
+
+  "listDueSyncStates returns due states of every tenant soonest first, within the limit": async (
+    ctx,
+  ) => {
+    // A random instant in the 1980s, so due states of other runs sharing a database are rare.
+    const at = Date.UTC(1980, 0, 1) + Math.floor(Math.random() * 3_000_000) * 100_000;
+    const minute = 60_000;
+    const [tenantA, tenantB] = [ctx.tenant(), ctx.tenant()];
+    const a = await addConnection(ctx, tenantA);
+    const b = await addConnection(ctx, tenantB);
+    const put = (tenantId: string, connectionId: string, model: string, next: number | null) =>
+      ctx.store.putSyncState(
+        syncState(tenantId, connectionId, model, {
+          nextRunAt: next === null ? null : new Date(at + next),
+          schedule: next === null ? null : { kind: "hourly" },
+        }),
+      );
+    await put(tenantA, a.id, "second", -2 * minute);
+    await put(tenantA, a.id, "now", 0);
+    await put(tenantA, a.id, "first", -3 * minute);
+    await put(tenantA, a.id, "later", minute);
+    await put(tenantA, a.id, "unscheduled", null);
+    await put(tenantB, b.id, "between", -1.5 * minute);
+
+    const due = await ctx.store.listDueSyncStates(new Date(at), 1000);
+    const times = due.map((s) => s.nextRunAt?.getTime() ?? Number.NaN);
+    expect(times.every((t) => t <= at)).toBe(true);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    const ours = due.filter((s) => s.tenantId === tenantA || s.tenantId === tenantB);
+    expect(ours.map((s) => `${s.tenantId === tenantA ? "A" : "B"}:${s.model}`)).toEqual([
+      "A:first",
+      "A:second",
+      "B:between",
+      "A:now",
+    ]);
+
+    const limited = await ctx.store.listDueSyncStates(new Date(at), 2);
+    expect(limited.map((s) => s.nextRunAt?.getTime())).toEqual(times.slice(0, 2));
+  },
+
+  "returned sync states, OAuth sessions and sync runs are copies": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+
+    const cursor = { page: 1, seen: ["a"] };
+    const state = syncState(tenantId, connection.id, "contacts", {
+      cursor,
+      schedule: { kind: "every", minutes: 5 },
+    });
+    await ctx.store.putSyncState(state);
+    cursor.seen.push("b");
+    state.consecutiveFailures = 9;
+    const fetchedState = (await ctx.store.getSyncState(tenantId, connection.id, "contacts"))!;
+    (fetchedState.cursor as { page: number }).page = 2;
+    fetchedState.schedule = { kind: "manual" };
+    fetchedState.updatedAt.setTime(0);
+    const [listedState] = await ctx.store.listSyncStates(tenantId, connection.id);
+    (listedState!.cursor as { seen: string[] }).seen.push("c");
+    const stateAgain = await ctx.store.getSyncState(tenantId, connection.id, "contacts");
+    expect(stateAgain?.cursor).toEqual({ page: 1, seen: ["a"] });
+    expect(stateAgain?.schedule).toEqual({ kind: "every", minutes: 5 });
+    expect(stateAgain?.consecutiveFailures).toBe(0);
+    expect(stateAgain?.updatedAt.getTime()).not.toBe(0);
+
+    const session = oauthSession(tenantId, ctx.id("state_"));
+    const verifier = session.sealedVerifier;
+    await ctx.store.createOAuthSession(session);
+    verifier[0] = 42;
+    session.scopes.push("admin");
+    session.data.returnTo = "/elsewhere";
+    const taken = await ctx.store.takeOAuthSession(tenantId, session.state);
+    expect(bytes(taken?.sealedVerifier)).toEqual([0, 1, 2, 127, 128, 254, 255]);
+    expect(taken?.scopes).toEqual(["contacts.read", "deals.write"]);
+    expect(taken?.data.returnTo).toBe("/settings/integrations");
+
+    const details = { warnings: ["slow"] };
+    const run = syncRun(tenantId, connection.id, ctx.id("run_"), { details });
+    await ctx.store.createSyncRun(run);
+    details.warnings.push("mutated");
+    run.status = "failed";
+    const fetchedRun = (await ctx.store.getSyncRun(tenantId, run.id))!;
+    (fetchedRun.details.warnings as string[]).push("again");
+    fetchedRun.startedAt.setTime(0);
+    const [listedRun] = await ctx.store.listSyncRuns(tenantId, { limit: 10 });
+    listedRun!.inserted = 1000;
+    const runAgain = await ctx.store.getSyncRun(tenantId, run.id);
+    expect(runAgain?.details).toEqual({ warnings: ["slow"] });
+    expect(runAgain?.status).toBe("running");
+    expect(runAgain?.inserted).toBe(0);
+    expect(runAgain?.startedAt.getTime()).not.toBe(0);
+  },
+
+  // records
+  "applyRecordBatch counts inserted, updated, unchanged and deleted records": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", { n: 1 }), upsert("b", { n: 1 }), upsert("c", { n: 1 })]),
+      ),
+    ).toEqual({ inserted: 3, updated: 0, unchanged: 0, deleted: 0 });
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", { n: 1 }), upsert("b", { n: 2 }), upsert("d", { n: 1 })], {
+          deletes: ["c"],
+        }),
+      ),
+    ).toEqual({ inserted: 1, updated: 1, unchanged: 1, deleted: 1 });
+    const b = await mustGetRecord(ctx.store, tenantId, id, "b");
+    expect(plain(b)).toMatchObject({
+      tenantId,
+      connectionId: id,
+      model: "contacts",
+      externalId: "b",
+      hash: JSON.stringify({ n: 2 }),
+      data: { n: 2 },
+      deletedAt: null,
+      internalId: null,
+      seenRunId: "run_1",
+      providerUpdatedAt: null,
+    });
+    expect((await mustGetRecord(ctx.store, tenantId, id, "c")).deletedAt).not.toBeNull();
+  },
+
+  "every change gives the record a seq higher than any seq before it": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", 1), upsert("b", 1), upsert("c", 1)]),
+    );
+    const first = await Promise.all(
+      ["a", "b", "c"].map((x) => mustGetRecord(ctx.store, tenantId, id, x)),
+    );
+    for (const record of first) {
+      expect(record.seq).toBeGreaterThan(0);
+      expect(record.createdSeq).toBe(record.seq);
+    }
+    expect(new Set(first.map((r) => r.seq)).size).toBe(3);
+    const highest = Math.max(...first.map((r) => r.seq));
+
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("b", 2), upsert("d", 1)], { deletes: ["c"] }),
+    );
+    const [b, c, d] = await Promise.all(
+      ["b", "c", "d"].map((x) => mustGetRecord(ctx.store, tenantId, id, x)),
+    );
+    for (const record of [b!, c!, d!]) expect(record.seq).toBeGreaterThan(highest);
+    expect(b!.createdSeq).toBe(first[1]!.seq);
+    expect(new Set([b!.seq, c!.seq, d!.seq]).size).toBe(3);
+
+    // The counter is store-wide: another tenant's later write gets a higher seq still.
+    const otherTenant = ctx.tenant();
+    const other = await addConnection(ctx, otherTenant);
+    await ctx.store.applyRecordBatch(otherTenant, batch(other.id, [upsert("z", 1)]));
+    const z = await mustGetRecord(ctx.store, otherTenant, other.id, "z");
+    expect(z.seq).toBeGreaterThan(Math.max(b!.seq, c!.seq, d!.seq));
+  },
+
+  "re-applying an unchanged record only marks it seen by the run and keeps its seq": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", { v: 1 })]));
+    const before = await mustGetRecord(ctx.store, tenantId, id, "a");
+    const result = await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", { v: 1 })], { runId: "run_2" }),
+    );
+    expect(result).toEqual({ inserted: 0, updated: 0, unchanged: 1, deleted: 0 });
+    const after = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(after.seenRunId).toBe("run_2");
+    expect(after.seq).toBe(before.seq);
+    expect(after.createdSeq).toBe(before.createdSeq);
+    expect(after.data).toEqual({ v: 1 });
+    expect(
+      await ctx.store.listChanges(tenantId, { connectionId: id, after: before.seq, limit: 10 }),
+    ).toEqual([]);
+  },
+
+  "duplicate external ids in one batch count once and the last one wins": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", { v: 1 }), upsert("b", { v: 1 }), upsert("a", { v: 2 })]),
+      ),
+    ).toEqual({ inserted: 2, updated: 0, unchanged: 0, deleted: 0 });
+    expect((await mustGetRecord(ctx.store, tenantId, id, "a")).data).toEqual({ v: 2 });
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", { v: 3 }), upsert("a", { v: 4 })]),
+      ),
+    ).toEqual({ inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
+    const a = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(a.data).toEqual({ v: 4 });
+    expect(a.hash).toBe(JSON.stringify({ v: 4 }));
+    const changes = await allChanges(ctx.store, tenantId, id);
+    expect(changes.map((r) => r.externalId).sort()).toEqual(["a", "b"]);
+  },
+
+  "a silent batch updates records without adding them to the change feed": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 1), upsert("b", 1)]));
+    const feedBefore = await allChanges(ctx.store, tenantId, id);
+    const cursor = Math.max(...feedBefore.map((r) => r.seq));
+    const aBefore = await mustGetRecord(ctx.store, tenantId, id, "a");
+
+    const result = await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", 2), upsert("c", 1)], { silent: true, runId: "run_host" }),
+    );
+    expect(result).toEqual({ inserted: 1, updated: 1, unchanged: 0, deleted: 0 });
+    const a = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(a.data).toBe(2);
+    expect(a.hash).toBe(JSON.stringify(2));
+    expect(a.seenRunId).toBe("run_host");
+    expect(a.seq).toBe(aBefore.seq);
+    expect((await mustGetRecord(ctx.store, tenantId, id, "c")).data).toBe(1);
+    expect(
+      await ctx.store.listChanges(tenantId, { connectionId: id, after: cursor, limit: 10 }),
+    ).toEqual([]);
+    // Nor from the start of the feed: the silently inserted record is not in it.
+    const feed = await allChanges(ctx.store, tenantId, id);
+    expect(feed.map((r) => r.externalId).sort()).toEqual(["a", "b"]);
+
+    // A later provider change to the same record is in the feed again.
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 3)]));
+    const next = await ctx.store.listChanges(tenantId, {
+      connectionId: id,
+      after: cursor,
+      limit: 10,
+    });
+    expect(next.map((r) => [r.externalId, r.data])).toEqual([["a", 3]]);
+  },
+
+  "applyRecordBatch saves the checkpoint with the batch, creating the sync state if missing":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const { id } = await addConnection(ctx, tenantId);
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", 1)], {
+          checkpoint: { cursor: { since: "t1" }, checkpoint: { page: 2 }, activeRunId: "run_1" },
+        }),
+      );
+      expect(plain(await ctx.store.getSyncState(tenantId, id, "contacts"))).toMatchObject({
+        tenantId,
+        connectionId: id,
+        model: "contacts",
+        cursor: { since: "t1" },
+        checkpoint: { page: 2 },
+        activeRunId: "run_1",
+        schedule: null,
+        nextRunAt: null,
+        lastRunAt: null,
+        lastSuccessAt: null,
+        lastStatus: null,
+        lastError: null,
+        consecutiveFailures: 0,
+        runsSinceFull: 0,
+      });
+
+      const nextRunAt = new Date(Date.now() + 3_600_000);
+      await ctx.store.putSyncState(
+        syncState(tenantId, id, "deals", {
+          cursor: "kept",
+          schedule: { kind: "hourly" },
+          nextRunAt,
+          runsSinceFull: 4,
+        }),
+      );
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [], { model: "deals", checkpoint: { checkpoint: "page-9", activeRunId: null } }),
+      );
+      expect(plain(await ctx.store.getSyncState(tenantId, id, "deals"))).toMatchObject({
+        cursor: "kept",
+        checkpoint: "page-9",
+        activeRunId: null,
+        schedule: { kind: "hourly" },
+        nextRunAt: nextRunAt.toISOString(),
+        runsSinceFull: 4,
+      });
+    },
+
+  "a tombstone marks the record deleted once and unknown ids are ignored": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 1), upsert("b", 1)]));
+    const now = new Date(Date.UTC(2024, 4, 1, 12));
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [], { deletes: ["a", "unknown", "a"], now }),
+      ),
+    ).toEqual({ inserted: 0, updated: 0, unchanged: 0, deleted: 1 });
+    const a = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(a.deletedAt?.getTime()).toBe(now.getTime());
+    expect(a.data).toBe(1);
+    expect(await ctx.store.getRecord(tenantId, id, "contacts", "unknown")).toBeNull();
+    expect((await mustGetRecord(ctx.store, tenantId, id, "b")).deletedAt).toBeNull();
+
+    expect(await ctx.store.applyRecordBatch(tenantId, batch(id, [], { deletes: ["a"] }))).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+    });
+    const again = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(again.seq).toBe(a.seq);
+    expect(again.deletedAt?.getTime()).toBe(now.getTime());
+    const feed = await allChanges(ctx.store, tenantId, id);
+    expect(feed.find((r) => r.externalId === "a")?.deletedAt?.getTime()).toBe(now.getTime());
+  },
+
+  "a deleted record that comes back counts as inserted and gets a new createdSeq": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", { v: 1 })]));
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [], { deletes: ["a"] }));
+    const deleted = await mustGetRecord(ctx.store, tenantId, id, "a");
+    // Same data as before the delete: it still comes back.
+    expect(await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", { v: 1 })]))).toEqual({
+      inserted: 1,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+    });
+    const back = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(back.deletedAt).toBeNull();
+    expect(back.seq).toBeGreaterThan(deleted.seq);
+    expect(back.createdSeq).toBe(back.seq);
+  },
+
+  "a batch that fails part-way changes nothing": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", { v: 1 }), upsert("gone", 1)], { checkpoint: { cursor: "c1" } }),
+    );
+    const before = await mustGetRecord(ctx.store, tenantId, id, "a");
+    const feedBefore = await allChanges(ctx.store, tenantId, id);
+    // A BigInt is not JSON: every store must reject the batch it sits in.
+    const notJson = { big: BigInt(1) } as unknown as Json;
+    await rejection(
+      ctx.store.applyRecordBatch(
+        tenantId,
+        batch(
+          id,
+          [upsert("a", { v: 2 }), upsert("b", 1), { externalId: "c", hash: "h", data: notJson }],
+          {
+            deletes: ["gone"],
+            checkpoint: { cursor: "c2" },
+          },
+        ),
+      ),
+    );
+    const after = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(plain(after)).toEqual(plain(before));
+    expect(await ctx.store.getRecord(tenantId, id, "contacts", "b")).toBeNull();
+    expect(await ctx.store.getRecord(tenantId, id, "contacts", "c")).toBeNull();
+    expect((await mustGetRecord(ctx.store, tenantId, id, "gone")).deletedAt).toBeNull();
+    expect((await ctx.store.getSyncState(tenantId, id, "contacts"))?.cursor).toBe("c1");
+    expect(plain(await allChanges(ctx.store, tenantId, id))).toEqual(plain(feedBefore));
+  },
+
+  "internal ids set in a batch or with setInternalId are found by getRecordByInternalId": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const find = (internalId: string) =>
+      ctx.store.getRecordByInternalId(tenantId, id, "contacts", internalId);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", 1, { internalId: "host_1" }), upsert("b", 1)]),
+    );
+    expect((await find("host_1"))?.externalId).toBe("a");
+
+    expect(await ctx.store.setInternalId(tenantId, id, "contacts", "b", "host_2")).toBe(true);
+    expect((await find("host_2"))?.externalId).toBe("b");
+    expect((await mustGetRecord(ctx.store, tenantId, id, "b")).internalId).toBe("host_2");
+
+    // An upsert without internalId keeps it; one with a new internalId replaces it.
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("b", 2)]));
+    expect((await mustGetRecord(ctx.store, tenantId, id, "b")).internalId).toBe("host_2");
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", 2, { internalId: "host_3" })]),
+    );
+    expect(await find("host_1")).toBeNull();
+    expect((await find("host_3"))?.externalId).toBe("a");
+
+    expect(await ctx.store.setInternalId(tenantId, id, "contacts", "b", null)).toBe(true);
+    expect(await find("host_2")).toBeNull();
+    expect((await mustGetRecord(ctx.store, tenantId, id, "b")).internalId).toBeNull();
+    expect(await ctx.store.getRecordByInternalId(tenantId, id, "deals", "host_3")).toBeNull();
+  },
+
+  "setInternalId returns false for a record that does not exist": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 1)]));
+    expect(await ctx.store.setInternalId(tenantId, id, "contacts", "missing", "host_1")).toBe(
+      false,
+    );
+    expect(await ctx.store.setInternalId(tenantId, id, "deals", "a", "host_1")).toBe(false);
+    expect(await ctx.store.getRecordByInternalId(tenantId, id, "contacts", "host_1")).toBeNull();
+  },
+
+  "listRecords pages in external-id order and includes deleted records only when asked": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(
+        id,
+        ["r04", "r02", "r05", "r01", "r03"].map((x) => upsert(x, x)),
+      ),
+    );
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("other", 1)], { model: "deals" }));
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [], { deletes: ["r03"] }));
+
+    const page = async (afterExternalId: string | undefined, includeDeleted?: boolean) =>
+      (
+        await ctx.store.listRecords(tenantId, {
+          connectionId: id,
+          model: "contacts",
+          limit: 2,
+          ...(afterExternalId === undefined ? {} : { afterExternalId }),
+          ...(includeDeleted === undefined ? {} : { includeDeleted }),
+        })
+      ).map((r) => r.externalId);
+
+    expect(await page(undefined)).toEqual(["r01", "r02"]);
+    expect(await page("r02")).toEqual(["r04", "r05"]);
+    expect(await page("r05")).toEqual([]);
+    expect(await page(undefined, true)).toEqual(["r01", "r02"]);
+    expect(await page("r02", true)).toEqual(["r03", "r04"]);
+    expect(await page("r04", true)).toEqual(["r05"]);
+    const records = await ctx.store.listRecords(tenantId, {
+      connectionId: id,
+      model: "contacts",
+      limit: 10,
+    });
+    expect(records.map((r) => [r.externalId, r.data])).toEqual([
+      ["r01", "r01"],
+      ["r02", "r02"],
+      ["r04", "r04"],
+      ["r05", "r05"],
+    ]);
+  },
+
+  "listChanges pages by seq and yields each changed record exactly once, in its latest state":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const { id } = await addConnection(ctx, tenantId);
+      const ids = ["a", "b", "c", "d", "e", "f", "g"];
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(
+          id,
+          ids.map((x) => upsert(x, 1)),
+        ),
+      );
+      await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("b", 2), upsert("e", 2)]));
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("b", 3), upsert("h", 1)], { deletes: ["f"] }),
+      );
+
+      const seen: StoredRecord[] = [];
+      let after = 0;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await ctx.store.listChanges(tenantId, { connectionId: id, after, limit: 3 });
+        expect(page.length).toBeLessThanOrEqual(3);
+        seen.push(...page);
+        if (page.length < 3) break;
+        after = page[page.length - 1]!.seq;
+      }
+      expect(seen.map((r) => r.externalId).sort()).toEqual([...ids, "h"].sort());
+      expectStrictlyIncreasing(seen.map((r) => r.seq));
+      const latest = new Map(seen.map((r) => [r.externalId, r]));
+      expect(latest.get("b")?.data).toBe(3);
+      expect(latest.get("e")?.data).toBe(2);
+      expect(latest.get("a")?.data).toBe(1);
+      expect(latest.get("f")?.deletedAt).not.toBeNull();
+      // The records the last batch changed come last.
+      expect(
+        seen
+          .slice(-3)
+          .map((r) => r.externalId)
+          .sort(),
+      ).toEqual(["b", "f", "h"]);
+
+      const cursor = seen[seen.length - 1]!.seq;
+      await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 2), upsert("c", 1)]));
+      const next = await ctx.store.listChanges(tenantId, {
+        connectionId: id,
+        after: cursor,
+        limit: 3,
+      });
+      expect(next.map((r) => [r.externalId, r.data])).toEqual([["a", 2]]);
+      expect(next[0]!.seq).toBeGreaterThan(cursor);
+    },
+
+  "listChanges returns only the given model when one is given": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const other = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("c1", 1)]));
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("d1", 1)], { model: "deals" }));
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("c2", 1)]));
+    await ctx.store.applyRecordBatch(tenantId, batch(other.id, [upsert("x", 1)]));
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("c1", 2)]));
+
+    const contacts = await allChanges(ctx.store, tenantId, id, { model: "contacts", limit: 1 });
+    expect(contacts.map((r) => r.externalId)).toEqual(["c2", "c1"]);
+    expect(contacts.every((r) => r.model === "contacts")).toBe(true);
+    const deals = await allChanges(ctx.store, tenantId, id, { model: "deals" });
+    expect(deals.map((r) => r.externalId)).toEqual(["d1"]);
+    const all = await allChanges(ctx.store, tenantId, id, { limit: 2 });
+    expect(all.map((r) => `${r.model}/${r.externalId}`)).toEqual([
+      "deals/d1",
+      "contacts/c2",
+      "contacts/c1",
+    ]);
+    expectStrictlyIncreasing(all.map((r) => r.seq));
+    expect(await allChanges(ctx.store, tenantId, id, { model: "notes" })).toEqual([]);
+  },
+
+  "markUnseenDeleted deletes the live records the run did not see, limit at a time": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const all = ["a", "b", "c", "d", "e", "f", "g"];
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(
+        id,
+        all.map((x) => upsert(x, 1)),
+        { runId: "run_1" },
+      ),
+    );
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("x", 1)], { runId: "run_1", model: "deals" }),
+    );
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [], { deletes: ["g"] }));
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert("a", 1), upsert("b", 2)], { runId: "run_2" }),
+    );
+    const before = new Map(
+      (await allChanges(ctx.store, tenantId, id)).map((r) => [r.externalId, r.seq]),
+    );
+    const highest = Math.max(...before.values());
+
+    const now = new Date(Date.UTC(2024, 5, 1));
+    const mark = () =>
+      ctx.store.markUnseenDeleted(tenantId, {
+        connectionId: id,
+        model: "contacts",
+        runId: "run_2",
+        limit: 3,
+        now,
+      });
+    // c, d, e, f were not seen by run_2; g was already deleted.
+    expect(await mark()).toBe(3);
+    expect(await mark()).toBe(1);
+    expect(await mark()).toBe(0);
+
+    for (const externalId of ["c", "d", "e", "f"]) {
+      const record = await mustGetRecord(ctx.store, tenantId, id, externalId);
+      expect(record.deletedAt?.getTime()).toBe(now.getTime());
+      expect(record.seq).toBeGreaterThan(highest);
+    }
+    for (const externalId of ["a", "b"]) {
+      expect((await mustGetRecord(ctx.store, tenantId, id, externalId)).deletedAt).toBeNull();
+    }
+    const g = await mustGetRecord(ctx.store, tenantId, id, "g");
+    expect(g.seq).toBe(before.get("g"));
+    expect(g.deletedAt?.getTime()).not.toBe(now.getTime());
+    expect((await mustGetRecord(ctx.store, tenantId, id, "x", "deals")).deletedAt).toBeNull();
+  },
+
+  "returned records are copies: changing them or the batch does not change the store": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const data = { name: "Ada", tags: ["x"], address: { city: "London" } };
+    const providerUpdatedAt = new Date(Date.UTC(2024, 0, 1));
+    const input = upsert("a", data, { providerUpdatedAt });
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [input]));
+    data.tags.push("mutated");
+    data.address.city = "Paris";
+    providerUpdatedAt.setTime(0);
+    input.hash = "changed";
+
+    const expected = { name: "Ada", tags: ["x"], address: { city: "London" } };
+    const fetched = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(fetched.data).toEqual(expected);
+    expect(fetched.hash).toBe(JSON.stringify(expected));
+    expect(fetched.providerUpdatedAt?.getTime()).toBe(Date.UTC(2024, 0, 1));
+
+    (fetched.data as { tags: string[] }).tags.push("y");
+    fetched.updatedAt.setTime(0);
+    const [listed] = await ctx.store.listRecords(tenantId, {
+      connectionId: id,
+      model: "contacts",
+      limit: 10,
+    });
+    (listed!.data as { name: string }).name = "Grace";
+    const [changed] = await ctx.store.listChanges(tenantId, {
+      connectionId: id,
+      after: 0,
+      limit: 10,
+    });
+    (changed!.data as { address: { city: string } }).address.city = "Rome";
+    changed!.providerUpdatedAt!.setTime(0);
+
+    const again = await mustGetRecord(ctx.store, tenantId, id, "a");
+    expect(again.data).toEqual(expected);
+    expect(again.updatedAt.getTime()).not.toBe(0);
+    expect(again.providerUpdatedAt?.getTime()).toBe(Date.UTC(2024, 0, 1));
+  },
+
+  // sync runs
+  "createSyncRun stores a run that getSyncRun returns with every field": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+    const run = syncRun(tenantId, connection.id, ctx.id("run_"), {
+      model: "deals",
+      trigger: "webhook",
+      mode: "incremental",
+      status: "failed",
+      finishedAt: new Date(),
+      fetched: 10,
+      inserted: 1,
+      updated: 2,
+      deleted: 3,
+      unchanged: 4,
+      failed: 5,
+      error: "provider said 500",
+      details: { failures: [{ id: "x", reason: "bad email" }], conflicts: 0 },
+    });
+    await ctx.store.createSyncRun(run);
+    expect(plain(await ctx.store.getSyncRun(tenantId, run.id))).toEqual(plain(run));
+    expect(await ctx.store.getSyncRun(tenantId, ctx.id("run_missing_"))).toBeNull();
+  },
+
+  "updateSyncRun applies the patch, and throws NotFoundError for a missing run": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+    const run = syncRun(tenantId, connection.id, ctx.id("run_"), { fetched: 7 });
+    await ctx.store.createSyncRun(run);
+    const finishedAt = new Date();
+    const updated = await ctx.store.updateSyncRun(tenantId, run.id, {
+      status: "succeeded",
+      finishedAt,
+      inserted: 5,
+      details: { warnings: ["slow"] },
+    });
+    const expected = plain({
+      ...run,
+      status: "succeeded",
+      finishedAt,
+      inserted: 5,
+      details: { warnings: ["slow"] },
+    });
+    expect(plain(updated)).toEqual(expected);
+    expect(plain(await ctx.store.getSyncRun(tenantId, run.id))).toEqual(expected);
+
+    const error = await rejection(
+      ctx.store.updateSyncRun(tenantId, ctx.id("run_missing_"), { status: "failed" }),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.NOT_FOUND });
+  },
+
+  "listSyncRuns returns runs newest first, within the limit, filtered by connection and model":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const one = await addConnection(ctx, tenantId);
+      const two = await addConnection(ctx, tenantId);
+      const start = Date.now() - 60_000;
+      const runs = [
+        syncRun(tenantId, one.id, ctx.id("run_"), {
+          model: "contacts",
+          startedAt: new Date(start + 3000),
+        }),
+        syncRun(tenantId, one.id, ctx.id("run_"), {
+          model: "deals",
+          startedAt: new Date(start + 1000),
+        }),
+        syncRun(tenantId, two.id, ctx.id("run_"), {
+          model: "contacts",
+          startedAt: new Date(start + 4000),
+        }),
+        syncRun(tenantId, one.id, ctx.id("run_"), {
+          model: "contacts",
+          startedAt: new Date(start + 2000),
+        }),
+      ];
+      for (const run of runs) await ctx.store.createSyncRun(run);
+      const [r0, r1, r2, r3] = runs.map((r) => r.id);
+      const list = async (options: Parameters<Store["listSyncRuns"]>[1]) =>
+        (await ctx.store.listSyncRuns(tenantId, options)).map((r) => r.id);
+
+      expect(await list({ limit: 10 })).toEqual([r2, r0, r3, r1]);
+      expect(await list({ limit: 2 })).toEqual([r2, r0]);
+      expect(await list({ connectionId: one.id, limit: 10 })).toEqual([r0, r3, r1]);
+      expect(await list({ model: "contacts", limit: 10 })).toEqual([r2, r0, r3]);
+      expect(await list({ connectionId: one.id, model: "contacts", limit: 1 })).toEqual([r0]);
+      expect(await list({ connectionId: ctx.id("c_missing_"), limit: 10 })).toEqual([]);
+    },
+
+  // leases
+  "a lease is exclusive between holders and re-entrant for its holder": async (ctx) => {
+    const key = ctx.id("lease_");
+    expect(await ctx.store.acquireLease(key, "worker-a", 60_000)).toBe(true);
+    expect(await ctx.store.acquireLease(key, "worker-b", 60_000)).toBe(false);
+    expect(await ctx.store.acquireLease(key, "worker-a", 60_000)).toBe(true);
+    expect(await ctx.store.acquireLease(key, "worker-b", 60_000)).toBe(false);
+    expect(await ctx.store.acquireLease(ctx.id("lease_"), "worker-b", 60_000)).toBe(true);
+  },
+
+  "renewLease extends a lease for its holder and returns false for anyone else": async (ctx) => {
+    const key = ctx.id("lease_");
+    expect(await ctx.store.acquireLease(key, "worker-a", 60_000)).toBe(true);
+    expect(await ctx.store.renewLease(key, "worker-a", 60_000)).toBe(true);
+    expect(await ctx.store.renewLease(key, "worker-b", 60_000)).toBe(false);
+    expect(await ctx.store.acquireLease(key, "worker-b", 60_000)).toBe(false);
+    expect(await ctx.store.renewLease(ctx.id("lease_"), "worker-a", 60_000)).toBe(false);
+  },
+
+  "releaseLease frees the lease only when its holder releases it": async (ctx) => {
+    const key = ctx.id("lease_");
+    expect(await ctx.store.acquireLease(key, "worker-a", 60_000)).toBe(true);
+    await ctx.store.releaseLease(key, "worker-b");
+    expect(await ctx.store.acquireLease(key, "worker-c", 60_000)).toBe(false);
+    await ctx.store.releaseLease(key, "worker-a");
+    expect(await ctx.store.acquireLease(key, "worker-c", 60_000)).toBe(true);
+    expect(await ctx.store.renewLease(key, "worker-a", 60_000)).toBe(false);
+  },
+
+  "an expired lease can be taken by another holder, and the first holder has lost it": async (
+    ctx,
+  ) => {
+    const key = ctx.id("lease_");
+    expect(await ctx.store.acquireLease(key, "worker-a", 50)).toBe(true);
+    await ctx.advanceTime(120);
+    expect(await ctx.store.acquireLease(key, "worker-b", 60_000)).toBe(true);
+    expect(await ctx.store.renewLease(key, "worker-a", 60_000)).toBe(false);
+    await ctx.store.releaseLease(key, "worker-a");
+    expect(await ctx.store.acquireLease(key, "worker-c", 60_000)).toBe(false);
+    expect(await ctx.store.renewLease(key, "worker-b", 60_000)).toBe(true);
+  },
+
+  "concurrent acquireLease calls by ten holders let exactly one win": async (ctx) => {
+    const key = ctx.id("lease_");
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ctx.store.acquireLease(key, `worker-${i}`, 60_000)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  },
+
+  // purge
+  "purgeConnectionData removes the connection's records, sync states and runs and nothing else":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const purged = await addConnection(ctx, tenantId);
+      const kept = await addConnection(ctx, tenantId);
+      const runIds = new Map<string, string>();
+      for (const connection of [purged, kept]) {
+        await ctx.store.applyRecordBatch(
+          tenantId,
+          batch(connection.id, [upsert("a", 1, { internalId: "host_a" })], {
+            checkpoint: { cursor: "c" },
+          }),
+        );
+        await ctx.store.applyRecordBatch(
+          tenantId,
+          batch(connection.id, [upsert("d", 1)], { model: "deals" }),
+        );
+        const runId = ctx.id("run_");
+        runIds.set(connection.id, runId);
+        await ctx.store.createSyncRun(syncRun(tenantId, connection.id, runId));
+      }
+
+      await ctx.store.purgeConnectionData(tenantId, purged.id);
+
+      const { store } = ctx;
+      expect(await store.getRecord(tenantId, purged.id, "contacts", "a")).toBeNull();
+      expect(
+        await store.getRecordByInternalId(tenantId, purged.id, "contacts", "host_a"),
+      ).toBeNull();
+      expect(
+        await store.listRecords(tenantId, {
+          connectionId: purged.id,
+          model: "deals",
+          limit: 10,
+          includeDeleted: true,
+        }),
+      ).toEqual([]);
+      expect(await allChanges(store, tenantId, purged.id)).toEqual([]);
+      expect(await store.listSyncStates(tenantId, purged.id)).toEqual([]);
+      expect(await store.getSyncRun(tenantId, runIds.get(purged.id)!)).toBeNull();
+      expect(await store.listSyncRuns(tenantId, { connectionId: purged.id, limit: 10 })).toEqual(
+        [],
+      );
+      // The connection row stays: deleting it is `deleteConnection`'s job.
+      expect(await store.getConnection(tenantId, purged.id)).not.toBeNull();
+
+      expect(await store.getRecord(tenantId, kept.id, "contacts", "a")).not.toBeNull();
+      expect(await allChanges(store, tenantId, kept.id)).toHaveLength(2);
+      expect(await store.listSyncStates(tenantId, kept.id)).toHaveLength(1);
+      expect(await store.getSyncRun(tenantId, runIds.get(kept.id)!)).not.toBeNull();
+    },
+
+  // tenant isolation
+  "another tenant cannot get, list, update, delete or swap credentials of a connection": async (
+    ctx,
+  ) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const connection = await addConnection(ctx, owner);
+    await addConnection(ctx, intruder);
+    const { store } = ctx;
+    expect(await store.getConnection(intruder, connection.id)).toBeNull();
+    expect((await store.listConnections(intruder)).map((c) => c.id)).not.toContain(connection.id);
+    const error = await rejection(
+      store.updateConnection(intruder, connection.id, { status: "disconnected" }),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect(await store.deleteConnection(intruder, connection.id)).toBe(false);
+    expect(
+      await store.swapCredentials(intruder, connection.id, 1, Uint8Array.from([6])),
+    ).toBeNull();
+
+    const after = await mustGetConnection(store, owner, connection.id);
+    expect(plain(after)).toEqual(plain(connection));
+  },
+
+  "another tenant cannot take an OAuth session, and its owner still can": async (ctx) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const session = oauthSession(owner, ctx.id("state_"));
+    await ctx.store.createOAuthSession(session);
+    expect(await ctx.store.takeOAuthSession(intruder, session.state)).toBeNull();
+    expect(plain(await ctx.store.takeOAuthSession(owner, session.state))).toEqual(plain(session));
+  },
+
+  "another tenant cannot see or overwrite sync states": async (ctx) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const connection = await addConnection(ctx, owner);
+    const state = syncState(owner, connection.id, "contacts", {
+      cursor: "owner",
+      nextRunAt: new Date(Date.now() + 3_600_000),
+    });
+    await ctx.store.putSyncState(state);
+    expect(await ctx.store.getSyncState(intruder, connection.id, "contacts")).toBeNull();
+    expect(await ctx.store.listSyncStates(intruder, connection.id)).toEqual([]);
+    // A store may refuse the write outright; either way the owner's state is untouched.
+    await ctx.store
+      .putSyncState(syncState(intruder, connection.id, "contacts", { cursor: "intruder" }))
+      .catch(() => undefined);
+    expect(plain(await ctx.store.getSyncState(owner, connection.id, "contacts"))).toEqual(
+      plain(state),
+    );
+  },
+
+  "another tenant cannot see, change or delete records": async (ctx) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const { id } = await addConnection(ctx, owner);
+    const { store } = ctx;
+    await store.applyRecordBatch(owner, batch(id, [upsert("a", 1, { internalId: "host_a" })]));
+    const before = await mustGetRecord(store, owner, id, "a");
+
+    expect(await store.getRecord(intruder, id, "contacts", "a")).toBeNull();
+    expect(await store.getRecordByInternalId(intruder, id, "contacts", "host_a")).toBeNull();
+    expect(
+      await store.listRecords(intruder, {
+        connectionId: id,
+        model: "contacts",
+        limit: 10,
+        includeDeleted: true,
+      }),
+    ).toEqual([]);
+    expect(await store.listChanges(intruder, { connectionId: id, after: 0, limit: 10 })).toEqual(
+      [],
+    );
+    expect(await store.setInternalId(intruder, id, "contacts", "a", "host_x")).toBe(false);
+    expect(
+      await store.markUnseenDeleted(intruder, {
+        connectionId: id,
+        model: "contacts",
+        runId: "run_other",
+        limit: 10,
+        now: new Date(),
+      }),
+    ).toBe(0);
+    // A store may refuse the write outright; either way the owner's records are untouched.
+    await store
+      .applyRecordBatch(intruder, batch(id, [upsert("a", 2)], { deletes: ["a"] }))
+      .catch(() => undefined);
+    await store.purgeConnectionData(intruder, id);
+
+    expect(plain(await store.getRecord(owner, id, "contacts", "a"))).toEqual(plain(before));
+    expect((await allChanges(store, owner, id)).map((r) => [r.externalId, r.seq])).toEqual([
+      ["a", before.seq],
+    ]);
+  },
+
+  "another tenant cannot see or update sync runs": async (ctx) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const connection = await addConnection(ctx, owner);
+    const run = syncRun(owner, connection.id, ctx.id("run_"));
+    await ctx.store.createSyncRun(run);
+    expect(await ctx.store.getSyncRun(intruder, run.id)).toBeNull();
+    expect(await ctx.store.listSyncRuns(intruder, { limit: 10 })).toEqual([]);
+    expect(
+      await ctx.store.listSyncRuns(intruder, { connectionId: connection.id, limit: 10 }),
+    ).toEqual([]);
+    const error = await rejection(
+      ctx.store.updateSyncRun(intruder, run.id, { status: "cancelled" }),
+    );
+    expect(error).toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect((await ctx.store.getSyncRun(owner, run.id))?.status).toBe("running");
+  },
+} satisfies Record<string, StoreCase>;
+
+/** The title of one case of the store conformance suite. */
+export type StoreCaseTitle = keyof typeof CASES;
+
+/**
+ * Every case title of the store conformance suite, in the order they run.
+ * Use them as keys of {@link StoreSuiteOptions.skip}.
+ */
+export const STORE_CASES: readonly StoreCaseTitle[] = Object.keys(CASES) as StoreCaseTitle[];
+
+/** Options for {@link testStore}. */
+export interface StoreSuiteOptions {
+  /** Create the store under test. Called once, before the first case; `init()` is then called on it. */
+  create: () => Promise<Store>;
+  /** Tear the store down after the last case. Defaults to calling `store.close()`. */
+  destroy?: (store: Store) => Promise<void>;
+  /**
+   * Cases this store skips, by title, each with the reason written out
+   * (it is shown in the test report). Skipping should be rare: every store
+   * is expected to pass the whole suite.
+   */
+  skip?: Partial<Record<StoreCaseTitle, string>>;
+  /**
+   * Let at least `ms` milliseconds pass on the store's clock; used by the
+   * lease-expiry case. Defaults to a real wait. A store with an injectable
+   * clock may advance it instead.
+   */
+  advanceTime?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Register the store conformance suite with vitest: one `describe(name)` with
+ * one `it` per behaviour of the {@link Store} contract (see
+ * {@link STORE_CASES}). Every store implementation runs it.
+ *
+ * The store is created once and shared by every case; each case works under
+ * fresh random tenant ids, connection ids and lease keys, so the suite can run
+ * against a database that holds other data, including earlier runs.
+ *
+ * @example
+ * ```ts
+ * // packages/store-postgres/test/conformance.test.ts
+ * import { testStore } from "@patchbay/testing";
+ * import { PostgresStore } from "../src/index.js";
+ *
+ * testStore("PostgresStore (PGlite)", {
+ *   create: async () => new PostgresStore({ client: new PGlite() }),
+ *   skip: {
+ *     "an expired lease can be taken by another holder, and the first holder has lost it":
+ *       "the CI database clock is frozen",
+ *   },
+ * });
+ * ```
+ */
+export function testStore(name: string, options: StoreSuiteOptions): void {
+  const skip: Partial<Record<string, string>> = options.skip ?? {};
+  for (const [title, reason] of Object.entries(skip)) {
+    if (!(STORE_CASES as readonly string[]).includes(title)) {
+      throw new TypeError(`testStore: "skip" names an unknown case: "${title}"`);
+    }
+    if (typeof reason !== "string" || reason.trim() === "") {
+      throw new TypeError(`testStore: skipping "${title}" needs a written reason`);
+    }
+  }
+
+  describe(name, () => {
+    let current: Store | undefined;
+    const ctx: CaseContext = {
+      get store(): Store {
+        if (!current) throw new Error("testStore: the store was not created");
+        return current;
+      },
+      tenant: () => `t_${randomHex()}`,
+      id: (prefix) => `${prefix}${randomHex()}`,
+      advanceTime:
+        options.advanceTime ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
+
+    beforeAll(async () => {
+      current = await options.create();
+      await current.init?.();
+    });
+
+    afterAll(async () => {
+      if (!current) return;
+      if (options.destroy) await options.destroy(current);
+      else await current.close?.();
+      current = undefined;
+    });
+
+    for (const title of STORE_CASES) {
+      const reason = skip[title];
+      if (reason !== undefined) {
+        it.skip(`${title} (skipped: ${reason})`, () => {});
+      } else {
+        const run: StoreCase = CASES[title];
+        it(title, () => run(ctx));
+      }
+    }
+  });
+}
