@@ -158,11 +158,11 @@ describe("MemoryStore choices where the interface is silent", () => {
   });
 });
 
-describe("MemoryStore speed", () => {
-  it("syncs 100,000 records in batches of 500 and pages them back in a few seconds", async () => {
+describe("MemoryStore at scale", () => {
+  // Speed is measured by `pnpm bench`, not asserted here.
+  it("keeps 100,000 records exact across two runs: changes, deletes and paging", async () => {
     const store = new MemoryStore();
     const total = 100_000;
-    const started = performance.now();
     for (let run = 1; run <= 2; run++) {
       // The second run changes every tenth record and sees all but the last 1,000.
       const seen = run === 1 ? total : total - 1_000;
@@ -220,7 +220,5 @@ describe("MemoryStore speed", () => {
       afterExternalId = page[page.length - 1]!.externalId;
     }
     expect(listed).toBe(total - 1_000);
-    // Generous bound: the point is "seconds, not minutes" even on a slow CI machine.
-    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });
