@@ -42,6 +42,8 @@ export interface ConnectStartInput {
   data?: Record<string, Json>;
   /** Initial connection settings, validated by the connector's config schema. */
   config?: Record<string, unknown>;
+  /** Who is connecting, for the audit trail (a user id). */
+  actor?: string;
 }
 
 /** What `connect.start` returns: send the user's browser to `url`. */
@@ -58,6 +60,8 @@ export interface ConnectCredentialsInput {
   /** What the user entered, validated by the connector's credential form schema. */
   credentials: Record<string, unknown>;
   config?: Record<string, unknown>;
+  /** Who is connecting, for the audit trail. */
+  actor?: string;
 }
 
 /** What the connect flow needs from Patchbay. */
@@ -71,6 +75,10 @@ export interface ConnectDeps extends ConnectionClientDeps {
   now: () => number;
   /** Lifetime of a pending authorization. Default 10 minutes. */
   sessionTtlMs: number;
+  /** Throws (a `LimitError`) when the tenant's plan does not allow another connection to this connector. */
+  admit?: (tenantId: string, connector: string) => Promise<void>;
+  /** Records a successful connection in the audit trail. */
+  audited?: (connection: Connection, actor: string | null) => Promise<void>;
 }
 
 function requireNonEmpty(value: unknown, name: string): asserts value is string {
@@ -113,6 +121,7 @@ export class ConnectFlow {
     }
     const definition = this.#d.registry.get(input.connector);
     const spec = oauthSpec(definition);
+    await this.#d.admit?.(input.tenantId, definition.id);
     const scopes = input.scopes ?? spec.scopes;
     if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== "string" || s === "")) {
       throw new TypeError('"scopes" must be an array of non-empty strings');
@@ -158,7 +167,7 @@ export class ConnectFlow {
    */
   async finish(
     callbackUrl: string | URL,
-    options: { tenantId: string },
+    options: { tenantId: string; actor?: string },
   ): Promise<Connection & { data: Record<string, Json> }> {
     requireNonEmpty(options?.tenantId, "tenantId");
     let url: URL;
@@ -241,8 +250,10 @@ export class ConnectFlow {
       for (const name of spec.tokenResponseMetadata ?? []) {
         if (tokens.extra[name] !== undefined) metadata[name] = tokens.extra[name]!;
       }
-      const { [CONFIG_KEY]: config, ...data } = session.data;
+      const { [CONFIG_KEY]: config, [ACTOR_KEY]: startedBy, ...data } = session.data;
+      await this.#d.admit?.(session.tenantId, definition.id);
       const connection = await this.#establish(definition, session.tenantId, creds, {
+        actor: options.actor ?? (typeof startedBy === "string" ? startedBy : null),
         metadata,
         tokenExtra: tokens.extra,
         callbackParams: Object.fromEntries(url.searchParams),
@@ -279,6 +290,7 @@ export class ConnectFlow {
     requireNonEmpty(input.connector, "connector");
     const definition = this.#d.registry.get(input.connector);
     const auth = definition.auth;
+    await this.#d.admit?.(input.tenantId, definition.id);
     if (auth.kind === "oauth2") {
       throw new ConfigError(
         `${definition.name} connects with OAuth: use connect.start() and connect.finish(), not withCredentials()`,
@@ -316,6 +328,7 @@ export class ConnectFlow {
       );
     }
     return this.#establish(definition, input.tenantId, creds, {
+      actor: input.actor ?? null,
       metadata: {},
       tokenExtra: {},
       callbackParams: {},
@@ -350,6 +363,7 @@ export class ConnectFlow {
     tenantId: string,
     creds: StoredCredentials,
     input: {
+      actor: string | null;
       metadata: Record<string, Json>;
       tokenExtra: Record<string, Json>;
       callbackParams: Record<string, string>;
@@ -383,6 +397,7 @@ export class ConnectFlow {
       statusReason: null,
       config,
       metadata,
+      fieldMappings: {},
       credentialsVersion: 0,
       createdAt: now,
       updatedAt: now,
@@ -426,6 +441,7 @@ export class ConnectFlow {
       connectionId: id,
       tenantId,
     });
+    await this.#d.audited?.(connection, input.actor);
     this.#d.events.emit("connection.created", { connection });
     return connection;
   }
@@ -438,8 +454,9 @@ export class ConnectFlow {
   }
 }
 
-/** Key under which initial config rides in the OAuth session's data. */
+/** Keys under which initial config and the actor ride in the OAuth session's data. */
 const CONFIG_KEY = "__patchbayConfig";
+const ACTOR_KEY = "__patchbayActor";
 
 function oauthSpec(definition: ConnectorDefinition): OAuth2AuthSpec {
   if (definition.auth.kind !== "oauth2") {

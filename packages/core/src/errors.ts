@@ -45,8 +45,10 @@ export const ErrorCode = {
   TIMEOUT: "PATCHBAY_TIMEOUT",
   /** The store failed (connection lost, serialization failure, constraint). */
   STORAGE: "PATCHBAY_STORAGE",
-  /** A compare-and-swap lost to a concurrent writer. */
+  /** A compare-and-swap lost to a concurrent writer, or the model is busy. */
   CONFLICT: "PATCHBAY_CONFLICT",
+  /** The tenant's plan does not allow this (more connections, a faster schedule, more records). */
+  LIMIT_EXCEEDED: "PATCHBAY_LIMIT_EXCEEDED",
 } as const;
 
 /** One of the {@link ErrorCode} values. */
@@ -208,6 +210,32 @@ export class StorageError extends PatchbayError {
   ) {
     super(options.code ?? ErrorCode.STORAGE, message, options);
     this.name = "StorageError";
+  }
+}
+
+/** The plan limits a host can set per tenant; see `createPatchbay({ limits })`. */
+export type LimitName =
+  | "maxConnections"
+  | "allowedConnectors"
+  | "minScheduleMinutes"
+  | "recordsPerMonth"
+  | "manualOnly";
+
+/**
+ * The tenant's plan does not allow the operation. `message` is written to be
+ * shown to the end user ("Your plan syncs at most every 60 minutes…");
+ * `limit` names the limit so a host can link to the right upgrade.
+ */
+export class LimitError extends PatchbayError {
+  /** Which plan limit was hit. */
+  readonly limit: LimitName;
+  constructor(limit: LimitName, message: string) {
+    super(ErrorCode.LIMIT_EXCEEDED, message);
+    this.name = "LimitError";
+    this.limit = limit;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit };
   }
 }
 

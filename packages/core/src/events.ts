@@ -1,5 +1,5 @@
 import type { Logger } from "./logger.js";
-import type { Connection, ConnectionStatus } from "./store/types.js";
+import type { Connection, ConnectionStatus, SyncRun } from "./store/types.js";
 
 /**
  * Events Patchbay emits to host listeners. Payloads never carry secrets.
@@ -18,6 +18,36 @@ export interface PatchbayEventMap {
   "connection.needs_reauth": { connection: Connection; reason: string };
   /** An access token was renewed and persisted. */
   "token.refreshed": { tenantId: string; connectionId: string; expiresAt: Date | null };
+  /** A sync run started. */
+  "sync.started": { run: SyncRun };
+  /** A sync run succeeded. */
+  "sync.completed": { run: SyncRun };
+  /** A sync run failed or was cancelled (`run.status`, `run.error`). */
+  "sync.failed": { run: SyncRun };
+  /**
+   * A committed batch changed records. Read them with `records.changes()`;
+   * the counts say how many (`runId` is the sync pass).
+   */
+  "records.changed": {
+    tenantId: string;
+    connectionId: string;
+    model: string;
+    runId: string;
+    inserted: number;
+    updated: number;
+    deleted: number;
+  };
+  /** Host changes were written to the provider. */
+  "records.written": {
+    run: SyncRun;
+    results: Array<{
+      internalId: string;
+      op: string;
+      status: string;
+      externalId?: string;
+      error?: string;
+    }>;
+  };
 }
 
 /** An event name. */

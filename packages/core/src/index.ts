@@ -21,5 +21,39 @@ export * from "./redact.js";
 export { publicConnection } from "./store/connection.js";
 export * from "./store/memory.js";
 export type * from "./store/types.js";
+export * from "./sync/changes.js";
+export { prepareRecord, SyncEngine, type SyncEngineDeps, syncLeaseKey } from "./sync/engine.js";
+export { recordHash, toCanonicalJson } from "./sync/hash.js";
+export * from "./sync/in-process-scheduler.js";
+export {
+  type FieldMapping,
+  toHostShape,
+  toProviderShape,
+  validateMapping,
+} from "./sync/mapping.js";
+export * from "./sync/schedule.js";
+export type * from "./sync/types.js";
+export type {
+  ConflictPolicy,
+  HostChange,
+  WriteInput,
+  WriteItemResult,
+  WriteResult,
+} from "./sync/write.js";
 export * from "./validation.js";
 export * from "./vault.js";
+export {
+  createWebhookHandler,
+  parseWebhookPayload,
+  type WebhookHandler,
+  type WebhookHandlerDeps,
+} from "./webhooks/handler.js";
+export {
+  type DigestEncoding,
+  type HmacAlgorithm,
+  type HmacSignatureCheck,
+  hmac,
+  type SignedData,
+  timingSafeEqual,
+  verifyHmacSignature,
+} from "./webhooks/signing.js";

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import type { z } from "zod";
 import type { StoredCredentials } from "./auth/credentials.js";
 import { endpointOf, revokeToken } from "./auth/oauth.js";
 import { TokenManager, type TokenManagerOptions } from "./auth/token-manager.js";
@@ -5,16 +7,67 @@ import { ConnectFlow } from "./connect.js";
 import { connectionAuthenticator, connectionHttpClient } from "./connection-client.js";
 import { type ConnectorInfo, ConnectorRegistry } from "./connector/registry.js";
 import type { ConnectorDefinition } from "./connector/types.js";
-import { NotFoundError } from "./errors.js";
+import { ConfigError, LimitError, NotFoundError } from "./errors.js";
 import { type PatchbayEventName, PatchbayEvents, type PatchbayListener } from "./events.js";
 import { createRateLimiter } from "./http/index.js";
 import type { FetchLike, HttpClient, RateLimiter } from "./http/types.js";
 import { type Logger, redactingLogger, silentLogger } from "./logger.js";
 import { redactString } from "./redact.js";
 import { publicConnection } from "./store/connection.js";
-import type { Connection, ConnectionStatus, Json, Store, StoredConnection } from "./store/types.js";
+import type {
+  AuditAction,
+  AuditEntry,
+  Connection,
+  ConnectionStatus,
+  Json,
+  Schedule,
+  Store,
+  StoredConnection,
+  StoredRecord,
+  SyncMode,
+  SyncRun,
+  SyncState,
+  UsageCounters,
+} from "./store/types.js";
+import {
+  type ChangeKind,
+  changeKind,
+  decodeChangeCursor,
+  encodeChangeCursor,
+  type RecordChange,
+} from "./sync/changes.js";
+import { SyncEngine } from "./sync/engine.js";
+import { createInProcessScheduler } from "./sync/in-process-scheduler.js";
+import {
+  type FieldMapping,
+  resolveMapping,
+  schemaFields,
+  toHostShape,
+  validateMapping,
+} from "./sync/mapping.js";
+import { nextRunAt, scheduleIntervalMs, validateSchedule } from "./sync/schedule.js";
+import type { Scheduler, SyncJob, SyncOutcome } from "./sync/types.js";
+import { type ConflictPolicy, type WriteInput, type WriteResult, writeBack } from "./sync/write.js";
 import { parseWith } from "./validation.js";
 import type { RotationReport, Vault } from "./vault.js";
+import { createWebhookHandler } from "./webhooks/handler.js";
+
+/**
+ * What a tenant's plan allows. Every field is optional: leave it out for
+ * "unlimited". Returned by the host's `limits(tenantId)`.
+ */
+export interface PlanLimits {
+  /** Connections the tenant may have (disconnected ones do not count). */
+  maxConnections?: number;
+  /** Connector ids the tenant may connect. */
+  allowedConnectors?: string[];
+  /** The fastest schedule, in minutes between runs. */
+  minScheduleMinutes?: number;
+  /** Records synced (inserted, updated, deleted) per calendar month (UTC). */
+  recordsPerMonth?: number;
+  /** Only manual syncs: no schedules. */
+  manualOnly?: boolean;
+}
 
 /** Options of {@link createPatchbay}. */
 export interface PatchbayOptions {
@@ -24,6 +77,8 @@ export interface PatchbayOptions {
   store: Store;
   /** Seals credentials at rest. `Vault.fromEnv()` reads `PATCHBAY_VAULT_KEYS`. */
   vault: Vault;
+  /** Runs syncs when due. Default: the in-process scheduler (started by `patchbay.start()`). */
+  scheduler?: Scheduler;
   /** `fetch` used for every provider call. Default `globalThis.fetch`. */
   fetch?: FetchLike;
   /** Receives redacted log lines. Default: silent. */
@@ -42,6 +97,12 @@ export interface PatchbayOptions {
     | "refreshRetries"
     | "holderId"
   >;
+  /** Sync tuning: records per committed batch (default 500) and run lease length (default 60 s). */
+  sync?: { batchSize?: number; leaseTtlMs?: number };
+  /** Who wins when a record changed on both sides. Default `provider_wins`. */
+  conflictPolicy?: ConflictPolicy;
+  /** The tenant's plan; enforced on connect, schedule and sync. */
+  limits?: (tenantId: string) => PlanLimits | Promise<PlanLimits>;
   /** Shared rate limiter; pass one to share buckets between Patchbay instances in a process. */
   rateLimiter?: RateLimiter;
 }
@@ -51,6 +112,49 @@ export interface ConnectionTestResult {
   ok: boolean;
   /** Why it failed (redacted). */
   message?: string;
+}
+
+/** A connection's health, for a status page or an integrations card. */
+export interface ConnectionHealth {
+  connectionId: string;
+  status: ConnectionStatus;
+  statusReason: string | null;
+  /** The most recent successful sync of any model. */
+  lastSuccessAt: Date | null;
+  /** The most recent error of any model (redacted). */
+  lastError: string | null;
+  /** The highest consecutive failure count among the models. */
+  consecutiveFailures: number;
+  /** The soonest scheduled run among the models. */
+  nextRunAt: Date | null;
+  models: Array<
+    Pick<
+      SyncState,
+      | "model"
+      | "schedule"
+      | "nextRunAt"
+      | "lastRunAt"
+      | "lastSuccessAt"
+      | "lastStatus"
+      | "lastError"
+      | "consecutiveFailures"
+    >
+  >;
+}
+
+/** One item of a tenant export (see `tenants.export`). */
+export type TenantExportItem =
+  | { kind: "connection"; connection: Connection }
+  | { kind: "sync_state"; state: SyncState }
+  | { kind: "record"; record: Omit<StoredRecord, "tenantId"> }
+  | { kind: "sync_run"; run: SyncRun }
+  | { kind: "audit"; entry: AuditEntry }
+  | { kind: "usage"; period: string; usage: UsageCounters };
+
+/** Who did something, for the audit trail. */
+export interface ActorOption {
+  /** A user id, an API key name, `"system"`... */
+  actor?: string;
 }
 
 /** What hosts use. Created by {@link createPatchbay}. */
@@ -71,9 +175,28 @@ export interface Patchbay {
     /** An authenticated HTTP client for the connection (base URL, rate limits, retries, refresh). */
     http(tenantId: string, id: string): Promise<HttpClient>;
     /** Run the connector's test; sets the status to `active` or `error`. */
-    test(tenantId: string, id: string): Promise<ConnectionTestResult>;
+    test(tenantId: string, id: string, options?: ActorOption): Promise<ConnectionTestResult>;
     /** Replace the connection's settings after validating them against the connector's schema. */
-    configure(tenantId: string, id: string, config: Record<string, unknown>): Promise<Connection>;
+    configure(
+      tenantId: string,
+      id: string,
+      config: Record<string, unknown>,
+      options?: ActorOption,
+    ): Promise<Connection>;
+    /**
+     * Map provider fields to host fields for a model (`{ artistName: "Artist" }`),
+     * validated against the provider's fields (its schema, or the live columns
+     * for dynamic models) and, when given, the host's schema.
+     */
+    setFieldMapping(
+      tenantId: string,
+      id: string,
+      model: string,
+      mapping: FieldMapping,
+      options?: ActorOption & { hostSchema?: z.ZodObject | string[] },
+    ): Promise<Connection>;
+    /** Status, last success, last error, failures and next run. */
+    health(tenantId: string, id: string): Promise<ConnectionHealth>;
     /**
      * Disconnect: revoke the grant at the provider where it supports it,
      * destroy the credentials, mark `disconnected`. With `purge`, also delete
@@ -82,8 +205,101 @@ export interface Patchbay {
     disconnect(
       tenantId: string,
       id: string,
-      options?: { purge?: boolean },
+      options?: ActorOption & { purge?: boolean },
     ): Promise<{ revoked: boolean }>;
+  };
+  /** Run and schedule syncs. */
+  readonly sync: {
+    /** Run a sync now and wait for it. Throws `LimitError` when the plan's monthly records are used up. */
+    run(
+      input: {
+        tenantId: string;
+        connectionId: string;
+        model: string;
+        mode?: SyncMode;
+      } & ActorOption,
+    ): Promise<SyncOutcome>;
+    /** Set (or clear with `{ kind: "manual" }`) a model's schedule. Enforces the plan's fastest schedule. */
+    schedule(
+      input: {
+        tenantId: string;
+        connectionId: string;
+        model: string;
+        schedule: Schedule;
+      } & ActorOption,
+    ): Promise<SyncState>;
+    /** Run soon without waiting: through the scheduler when started, else now. Deduplicated per model. */
+    enqueue(input: {
+      tenantId: string;
+      connectionId: string;
+      model: string;
+      trigger?: SyncJob["trigger"];
+    }): Promise<void>;
+    /** The sync state of each model of a connection. */
+    status(tenantId: string, connectionId: string): Promise<SyncState[]>;
+    /** Sync history, newest first. */
+    runs(
+      tenantId: string,
+      options: { connectionId?: string; model?: string; limit?: number },
+    ): Promise<SyncRun[]>;
+  };
+  /** Read synced records. */
+  readonly records: {
+    /**
+     * The change feed: records created, updated or deleted after `after` (an
+     * opaque cursor from a previous call; omit to start from the beginning),
+     * in order. Store the returned `cursor` and pass it next time.
+     */
+    changes(input: {
+      tenantId: string;
+      connectionId: string;
+      model?: string;
+      after?: string;
+      limit?: number;
+    }): Promise<{ changes: RecordChange[]; cursor: string; hasMore: boolean }>;
+    /** Current records of a model, in external-id order, `limit` at a time (`next` pages on). */
+    list(input: {
+      tenantId: string;
+      connectionId: string;
+      model: string;
+      after?: string;
+      limit?: number;
+    }): Promise<{
+      records: RecordChange[];
+      next: string | null;
+    }>;
+    /** One record by external or internal id, or `null`. */
+    get(input: {
+      tenantId: string;
+      connectionId: string;
+      model: string;
+      externalId?: string;
+      internalId?: string;
+    }): Promise<RecordChange | null>;
+    /** Link a synced record to the host's id (after the host imports it). */
+    setInternalId(input: {
+      tenantId: string;
+      connectionId: string;
+      model: string;
+      externalId: string;
+      internalId: string | null;
+    }): Promise<void>;
+  };
+  /** Apply host changes at the provider (two-way sync). */
+  write(input: WriteInput & ActorOption): Promise<WriteResult>;
+  /** The one webhook entry point: verify, route, dispatch. Mount it at e.g. `POST /webhooks/:connector`. */
+  handleWebhook(connectorId: string, request: Request): Promise<Response>;
+  /** Usage counters and the audit trail of a tenant. */
+  readonly tenants: {
+    usage(tenantId: string, period?: string): Promise<UsageCounters & { period: string }>;
+    audit(
+      tenantId: string,
+      options?: { connectionId?: string; action?: AuditAction; before?: Date; limit?: number },
+    ): Promise<AuditEntry[]>;
+    /** Everything stored for a tenant, without secrets, streamed item by item (write it as JSON lines). */
+    export(tenantId: string, options?: ActorOption): AsyncIterable<TenantExportItem>;
+    /** Disconnect every connection (revoking at providers) and delete everything stored for the tenant. */
+    purge(tenantId: string, options?: ActorOption): Promise<{ connections: number }>;
   };
   /** Access tokens on demand (for calling a provider's SDK directly). */
   readonly tokens: TokenManager;
@@ -92,7 +308,21 @@ export interface Patchbay {
   /** Listen to an event; returns an unsubscribe function. */
   on<E extends PatchbayEventName>(event: E, listener: PatchbayListener<E>): () => void;
   /** Re-seal every credential under the vault's newest key. */
-  rotateKeys(): Promise<RotationReport>;
+  rotateKeys(options?: ActorOption): Promise<RotationReport>;
+  /** Start the scheduler (scheduled syncs, enqueued webhook syncs). */
+  start(): void;
+  /** Stop the scheduler, letting running syncs finish their batch. */
+  stop(): Promise<void>;
+}
+
+function requireId(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string" || value === "")
+    throw new TypeError(`"${name}" must be a non-empty string`);
+}
+
+/** The usage period (calendar month, UTC) of a time. */
+export function usagePeriod(at: number): string {
+  return new Date(at).toISOString().slice(0, 7);
 }
 
 /**
@@ -126,8 +356,10 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
   const events = new PatchbayEvents(logger);
   const rateLimiter = options.rateLimiter ?? createRateLimiter();
   const { store, vault } = options;
+  const holderId = options.tokens?.holderId ?? `pb_${randomBytes(8).toString("hex")}`;
   const tokens = new TokenManager({
     ...options.tokens,
+    holderId,
     store,
     vault,
     connector: (id) => registry.get(id),
@@ -137,6 +369,59 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     now,
   });
   const clientDeps = { fetch: fetchImpl, logger, rateLimiter };
+
+  const limitsFor = async (tenantId: string): Promise<PlanLimits> =>
+    options.limits ? await options.limits(tenantId) : {};
+
+  async function audit(
+    tenantId: string,
+    action: AuditAction,
+    actor: string | null | undefined,
+    connection: Pick<Connection, "id" | "connector"> | null,
+    details: Record<string, Json> = {},
+  ): Promise<void> {
+    await store.appendAudit({
+      id: `aud_${randomBytes(12).toString("hex")}`,
+      tenantId,
+      at: new Date(now()),
+      actor: actor ?? null,
+      action,
+      connectionId: connection?.id ?? null,
+      connector: connection?.connector ?? null,
+      details,
+    });
+  }
+
+  async function recordUsage(
+    tenantId: string,
+    delta: { records: number; runs: number },
+  ): Promise<void> {
+    await store.incrementUsage(tenantId, usagePeriod(now()), delta);
+  }
+
+  async function recordsAllowance(tenantId: string): Promise<string | undefined> {
+    const limits = await limitsFor(tenantId);
+    if (limits.recordsPerMonth === undefined) return undefined;
+    const usage = await store.getUsage(tenantId, usagePeriod(now()));
+    if (usage.records < limits.recordsPerMonth) return undefined;
+    return `Your plan includes ${limits.recordsPerMonth.toLocaleString("en-US")} synced records per month, and this month's are used up. Upgrade to keep syncing.`;
+  }
+
+  const engine = new SyncEngine({
+    registry,
+    store,
+    tokens,
+    events,
+    logger,
+    client: clientDeps,
+    now,
+    holderId,
+    batchSize: options.sync?.batchSize,
+    leaseTtlMs: options.sync?.leaseTtlMs,
+    admit: (job) => recordsAllowance(job.tenantId),
+    recordUsage,
+  });
+
   const connect = new ConnectFlow({
     ...clientDeps,
     registry,
@@ -145,12 +430,36 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     events,
     now,
     sessionTtlMs: options.oauthSessionTtlMs ?? 10 * 60_000,
+    admit: async (tenantId, connector) => {
+      const limits = await limitsFor(tenantId);
+      if (limits.allowedConnectors !== undefined && !limits.allowedConnectors.includes(connector)) {
+        throw new LimitError(
+          "allowedConnectors",
+          `Your plan does not include ${registry.get(connector).name}. Upgrade to connect it.`,
+        );
+      }
+      if (limits.maxConnections !== undefined) {
+        const live = (await store.listConnections(tenantId)).filter(
+          (c) => c.status !== "disconnected",
+        ).length;
+        if (live >= limits.maxConnections) {
+          throw new LimitError(
+            "maxConnections",
+            `Your plan allows ${limits.maxConnections} connection${limits.maxConnections === 1 ? "" : "s"}. Disconnect one or upgrade to add more.`,
+          );
+        }
+      }
+    },
+    audited: (connection, actor) =>
+      audit(connection.tenantId, "connection.connect", actor, connection),
   });
 
+  const scheduler = options.scheduler ?? createInProcessScheduler();
+  let started = false;
+
   async function load(tenantId: string, id: string): Promise<StoredConnection> {
-    if (typeof tenantId !== "string" || tenantId === "")
-      throw new TypeError('"tenantId" must be a non-empty string');
-    if (typeof id !== "string" || id === "") throw new TypeError('"id" must be a non-empty string');
+    requireId(tenantId, "tenantId");
+    requireId(id, "connectionId");
     const row = await store.getConnection(tenantId, id);
     if (row === null) throw new NotFoundError(`Connection ${id} not found for tenant ${tenantId}`);
     return row;
@@ -185,17 +494,206 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     return updated;
   }
 
+  function toChange(record: StoredRecord, connection: Connection, after: number): RecordChange {
+    const definition = registry.get(connection.connector);
+    const model = definition.models?.[record.model];
+    const mapping = model === undefined ? null : resolveMapping(connection, record.model, model);
+    const kind: ChangeKind = changeKind(record, after);
+    return {
+      kind,
+      model: record.model,
+      externalId: record.externalId,
+      internalId: record.internalId,
+      data: kind === "deleted" ? null : toHostShape(record.data, mapping),
+      raw: record.data,
+      deletedAt: record.deletedAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  async function runSync(job: SyncJob): Promise<SyncOutcome> {
+    return engine.run(job);
+  }
+
+  async function enqueue(job: SyncJob): Promise<void> {
+    if (started) {
+      await scheduler.enqueue(job);
+      return;
+    }
+    const outcome = await runSync(job);
+    if (outcome.status === "failed")
+      logger.warn("enqueued sync failed", {
+        connectionId: job.connectionId,
+        model: job.model,
+        error: outcome.run.error,
+      });
+  }
+
+  const handleWebhook = createWebhookHandler({
+    registry,
+    store,
+    logger,
+    now,
+    connectionSecret: async (connection) => {
+      const creds = (await tokens.getCredentials(connection)) as StoredCredentials & {
+        webhookSecret?: string;
+      };
+      return creds.webhookSecret;
+    },
+    dispatch: async (connection, actions) => {
+      for (const action of actions) {
+        const job = {
+          tenantId: connection.tenantId,
+          connectionId: connection.id,
+          model: action.model,
+        };
+        engine.resolve(connection.connector, action.model);
+        if (action.kind === "sync") await enqueue({ ...job, trigger: "webhook", mode: undefined });
+        else await engine.applyRecords(job, { records: action.records, deleted: action.deleted });
+      }
+    },
+  });
+
+  async function disconnect(
+    tenantId: string,
+    id: string,
+    disconnectOptions: ActorOption & { purge?: boolean } = {},
+  ): Promise<{ revoked: boolean }> {
+    const row = await load(tenantId, id);
+    const definition = registry.get(row.connector);
+    let revoked = false;
+    if (
+      row.credentials !== null &&
+      definition.auth.kind === "oauth2" &&
+      definition.auth.revocationUrl !== undefined
+    ) {
+      try {
+        const creds = vault.open(row.credentials, {
+          tenantId,
+          connectionId: id,
+        }) as unknown as StoredCredentials;
+        const token = creds.refreshToken ?? creds.accessToken;
+        if (token !== undefined) {
+          const result = await revokeToken(endpointOf(definition.auth), token, {
+            fetch: fetchImpl,
+            now,
+            connector: definition.id,
+          });
+          revoked = result.ok;
+          if (!result.ok)
+            logger.warn("token revocation failed; credentials destroyed anyway", {
+              connectionId: id,
+              error: result.error,
+            });
+        }
+      } catch (error) {
+        logger.warn("could not revoke at the provider; credentials destroyed anyway", {
+          connectionId: id,
+          error,
+        });
+      }
+    }
+    tokens.forget({ tenantId, id });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = await load(tenantId, id);
+      if ((await store.swapCredentials(tenantId, id, latest.credentialsVersion, null)) !== null)
+        break;
+    }
+    const disconnected = await setStatus(
+      await load(tenantId, id),
+      "disconnected",
+      "disconnected by the host",
+    );
+    // Stop scheduled syncs of the connection.
+    for (const state of await store.listSyncStates(tenantId, id)) {
+      if (state.nextRunAt !== null)
+        await store.putSyncState({ ...state, nextRunAt: null, updatedAt: new Date(now()) });
+    }
+    await scheduler.connectionRemoved?.(tenantId, id);
+    await audit(tenantId, "connection.disconnect", disconnectOptions.actor, disconnected, {
+      revoked,
+      purge: disconnectOptions.purge === true,
+    });
+    if (disconnectOptions.purge) {
+      await store.purgeConnectionData(tenantId, id);
+      await store.deleteConnection(tenantId, id);
+      await audit(tenantId, "connection.purge", disconnectOptions.actor, disconnected);
+    }
+    logger.info("connection disconnected", {
+      connector: definition.id,
+      connectionId: id,
+      tenantId,
+      revoked,
+    });
+    return { revoked };
+  }
+
   return {
     connectors: registry,
     connect,
     tokens,
+    handleWebhook,
     catalogue: () => registry.catalogue(),
     on: (event, listener) => events.on(event, listener),
-    rotateKeys: () => vault.rotate(store),
+    async rotateKeys(rotateOptions = {}) {
+      const report = await vault.rotate(store);
+      logger.info("vault keys rotated", {
+        scanned: report.scanned,
+        resealed: report.resealed,
+        failed: report.failed.length,
+      });
+      const tenants = new Set<string>();
+      for (let after: string | undefined; ; ) {
+        const page = await store.scanConnections({ after, limit: 500 });
+        for (const c of page) tenants.add(c.tenantId);
+        if (page.length < 500) break;
+        after = page[page.length - 1]!.id;
+      }
+      for (const tenantId of tenants) {
+        await audit(tenantId, "vault.rotate", rotateOptions.actor, null, { kid: vault.currentKid });
+      }
+      return report;
+    },
+    start() {
+      if (started) return;
+      scheduler.start({ store, runner: engine, logger, now });
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await scheduler.stop();
+    },
+    async write(input) {
+      requireId(input?.tenantId, "tenantId");
+      requireId(input.connectionId, "connectionId");
+      requireId(input.model, "model");
+      await load(input.tenantId, input.connectionId);
+      const result = await writeBack(
+        {
+          store,
+          engine,
+          events,
+          logger,
+          now,
+          conflictPolicy: options.conflictPolicy ?? "provider_wins",
+          recordUsage,
+        },
+        input,
+      );
+      const row = await load(input.tenantId, input.connectionId);
+      await audit(input.tenantId, "records.write", input.actor, row, {
+        model: input.model,
+        runId: result.run.id,
+        applied: result.results.filter((r) => r.status === "applied").length,
+        failed: result.results.filter((r) => r.status === "failed").length,
+        conflicts: result.results.filter((r) => r.conflict !== undefined).length,
+      });
+      return result;
+    },
     connections: {
       async list(tenantId, filter) {
-        if (typeof tenantId !== "string" || tenantId === "")
-          throw new TypeError('"tenantId" must be a non-empty string');
+        requireId(tenantId, "tenantId");
         return (await store.listConnections(tenantId, filter)).map(publicConnection);
       },
       async get(tenantId, id) {
@@ -204,97 +702,374 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
       async http(tenantId, id) {
         return httpFor(publicConnection(await load(tenantId, id)));
       },
-      async test(tenantId, id) {
+      async test(tenantId, id, testOptions = {}) {
         const row = await load(tenantId, id);
         const definition = registry.get(row.connector);
-        if (definition.test === undefined) return { ok: true };
         const connection = publicConnection(row);
         let message: string | undefined;
-        try {
-          const result = await definition.test({
+        if (definition.test !== undefined) {
+          try {
+            const result = await definition.test({
+              connection,
+              config: connection.config,
+              metadata: connection.metadata,
+              http: httpFor(connection),
+              logger,
+            });
+            if (result && result.ok === false)
+              message = result.message ?? "the connector's test reported a failure";
+          } catch (error) {
+            message = (error as Error).message;
+          }
+        }
+        const latest = await load(tenantId, id);
+        const reason = message === undefined ? undefined : redactString(message);
+        if (reason === undefined) {
+          if (latest.status === "error" || latest.status === "pending")
+            await setStatus(latest, "active", null);
+        } else if (latest.status === "active" || latest.status === "pending") {
+          await setStatus(latest, "error", reason);
+        }
+        await audit(tenantId, "connection.test", testOptions.actor, row, {
+          ok: reason === undefined,
+        });
+        return reason === undefined ? { ok: true } : { ok: false, message: reason };
+      },
+      async configure(tenantId, id, config, configureOptions = {}) {
+        const row = await load(tenantId, id);
+        const definition = registry.get(row.connector);
+        if (definition.config === undefined)
+          throw new ConfigError(`${definition.name} takes no config`);
+        const parsed = parseWith(definition.config, config, "config") as Record<string, Json>;
+        const updated = publicConnection(
+          await store.updateConnection(tenantId, id, { config: parsed }),
+        );
+        tokens.forget({ tenantId, id });
+        await audit(tenantId, "connection.configure", configureOptions.actor, updated, {
+          fields: Object.keys(parsed),
+        });
+        return updated;
+      },
+      async setFieldMapping(tenantId, id, modelName, mapping, mappingOptions = {}) {
+        const row = await load(tenantId, id);
+        const connection = publicConnection(row);
+        const { definition, model } = engine.resolve(row.connector, modelName);
+        let providerFields = schemaFields(model.schema);
+        if (model.fields !== undefined) {
+          providerFields = await model.fields({
             connection,
             config: connection.config,
             metadata: connection.metadata,
             http: httpFor(connection),
             logger,
           });
-          if (result && result.ok === false)
-            message = result.message ?? "the connector's test reported a failure";
-        } catch (error) {
-          message = (error as Error).message;
         }
-        const latest = await load(tenantId, id);
-        if (message === undefined) {
-          if (latest.status === "error" || latest.status === "pending")
-            await setStatus(latest, "active", null);
-          return { ok: true };
-        }
-        const reason = redactString(message);
-        if (latest.status === "active" || latest.status === "pending")
-          await setStatus(latest, "error", reason);
-        return { ok: false, message: reason };
-      },
-      async configure(tenantId, id, config) {
-        const row = await load(tenantId, id);
-        const definition = registry.get(row.connector);
-        if (definition.config === undefined)
-          throw new TypeError(`${definition.name} takes no config`);
-        const parsed = parseWith(definition.config, config, "config") as Record<string, Json>;
-        return publicConnection(await store.updateConnection(tenantId, id, { config: parsed }));
-      },
-      async disconnect(tenantId, id, disconnectOptions = {}) {
-        const row = await load(tenantId, id);
-        const definition = registry.get(row.connector);
-        let revoked = false;
-        if (
-          row.credentials !== null &&
-          definition.auth.kind === "oauth2" &&
-          definition.auth.revocationUrl !== undefined
-        ) {
-          try {
-            const creds = vault.open(row.credentials, {
-              tenantId,
-              connectionId: id,
-            }) as unknown as StoredCredentials;
-            const token = creds.refreshToken ?? creds.accessToken;
-            if (token !== undefined) {
-              const result = await revokeToken(endpointOf(definition.auth), token, {
-                fetch: fetchImpl,
-                now,
-                connector: definition.id,
-              });
-              revoked = result.ok;
-              if (!result.ok)
-                logger.warn("token revocation failed; credentials destroyed anyway", {
-                  connectionId: id,
-                  error: result.error,
-                });
-            }
-          } catch (error) {
-            logger.warn("could not revoke at the provider; credentials destroyed anyway", {
-              connectionId: id,
-              error,
-            });
-          }
-        }
-        tokens.forget({ tenantId, id });
-        for (let attempt = 0; attempt < 5; attempt++) {
-          const latest = await load(tenantId, id);
-          if ((await store.swapCredentials(tenantId, id, latest.credentialsVersion, null)) !== null)
-            break;
-        }
-        await setStatus(await load(tenantId, id), "disconnected", "disconnected by the host");
-        if (disconnectOptions.purge) {
-          await store.purgeConnectionData(tenantId, id);
-          await store.deleteConnection(tenantId, id);
-        }
-        logger.info("connection disconnected", {
+        const host = mappingOptions.hostSchema;
+        const hostFields =
+          host === undefined ? null : Array.isArray(host) ? host : Object.keys(host.shape);
+        const valid = validateMapping(mapping, {
+          model: modelName,
+          providerFields,
+          hostFields,
+          providerLabel: model.fields ? "column" : "field",
+        });
+        const updated = publicConnection(
+          await store.updateConnection(tenantId, id, {
+            fieldMappings: { ...row.fieldMappings, [modelName]: valid },
+          }),
+        );
+        await audit(tenantId, "connection.configure", mappingOptions.actor, updated, {
+          model: modelName,
+          mapping: valid,
+        });
+        logger.info("field mapping set", {
           connector: definition.id,
           connectionId: id,
-          tenantId,
-          revoked,
+          model: modelName,
         });
-        return { revoked };
+        return updated;
+      },
+      async health(tenantId, id) {
+        const row = await load(tenantId, id);
+        const states = await store.listSyncStates(tenantId, id);
+        const maxDate = (dates: Array<Date | null>) =>
+          dates.reduce<Date | null>((a, d) => (d !== null && (a === null || d > a) ? d : a), null);
+        const latestError = [...states]
+          .filter((s) => s.lastError !== null)
+          .sort((a, b) => (b.lastRunAt?.getTime() ?? 0) - (a.lastRunAt?.getTime() ?? 0))[0];
+        const next = states.map((s) => s.nextRunAt).filter((d): d is Date => d !== null);
+        return {
+          connectionId: id,
+          status: row.status,
+          statusReason: row.statusReason,
+          lastSuccessAt: maxDate(states.map((s) => s.lastSuccessAt)),
+          lastError: latestError?.lastError ?? (row.status === "active" ? null : row.statusReason),
+          consecutiveFailures: Math.max(0, ...states.map((s) => s.consecutiveFailures)),
+          nextRunAt: next.length === 0 ? null : new Date(Math.min(...next.map((d) => d.getTime()))),
+          models: states.map(
+            ({
+              model,
+              schedule,
+              nextRunAt: nra,
+              lastRunAt,
+              lastSuccessAt,
+              lastStatus,
+              lastError,
+              consecutiveFailures,
+            }) => ({
+              model,
+              schedule,
+              nextRunAt: nra,
+              lastRunAt,
+              lastSuccessAt,
+              lastStatus,
+              lastError,
+              consecutiveFailures,
+            }),
+          ),
+        };
+      },
+      disconnect,
+    },
+    sync: {
+      async run(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        requireId(input.model, "model");
+        engine.resolve(row.connector, input.model);
+        const refusal = await recordsAllowance(input.tenantId);
+        if (refusal !== undefined) throw new LimitError("recordsPerMonth", refusal);
+        await audit(input.tenantId, "sync.trigger", input.actor, row, {
+          model: input.model,
+          mode: input.mode ?? null,
+        });
+        return engine.run({
+          tenantId: input.tenantId,
+          connectionId: input.connectionId,
+          model: input.model,
+          trigger: "manual",
+          mode: input.mode,
+        });
+      },
+      async schedule(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        requireId(input.model, "model");
+        engine.resolve(row.connector, input.model);
+        const schedule = validateSchedule(input.schedule);
+        const limits = await limitsFor(input.tenantId);
+        if (schedule.kind !== "manual") {
+          if (limits.manualOnly)
+            throw new LimitError(
+              "manualOnly",
+              "Your plan syncs on demand only. Upgrade to sync on a schedule.",
+            );
+          const interval = scheduleIntervalMs(schedule);
+          if (
+            limits.minScheduleMinutes !== undefined &&
+            interval !== null &&
+            interval < limits.minScheduleMinutes * 60_000
+          ) {
+            throw new LimitError(
+              "minScheduleMinutes",
+              `Your plan syncs at most every ${limits.minScheduleMinutes} minutes. Upgrade to sync every ${Math.max(1, Math.round(interval / 60_000))} minutes.`,
+            );
+          }
+        }
+        const existing = await store.getSyncState(input.tenantId, input.connectionId, input.model);
+        const at = new Date(now());
+        const state: SyncState = {
+          ...(existing ?? {
+            tenantId: input.tenantId,
+            connectionId: input.connectionId,
+            model: input.model,
+            cursor: null,
+            checkpoint: null,
+            activeRunId: null,
+            lastRunAt: null,
+            lastSuccessAt: null,
+            lastStatus: null,
+            lastError: null,
+            consecutiveFailures: 0,
+            runsSinceFull: 0,
+          }),
+          schedule: schedule.kind === "manual" ? null : schedule,
+          nextRunAt:
+            schedule.kind === "manual" || row.status === "disconnected"
+              ? null
+              : nextRunAt(schedule, at),
+          updatedAt: at,
+        };
+        await store.putSyncState(state);
+        await scheduler.scheduleChanged?.(
+          { tenantId: input.tenantId, connectionId: input.connectionId, model: input.model },
+          state.schedule,
+        );
+        await audit(input.tenantId, "sync.schedule", input.actor, row, {
+          model: input.model,
+          schedule: schedule as unknown as Json,
+        });
+        return state;
+      },
+      async enqueue(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        engine.resolve(row.connector, input.model);
+        await enqueue({
+          tenantId: input.tenantId,
+          connectionId: input.connectionId,
+          model: input.model,
+          trigger: input.trigger ?? "manual",
+        });
+      },
+      async status(tenantId, connectionId) {
+        await load(tenantId, connectionId);
+        return store.listSyncStates(tenantId, connectionId);
+      },
+      async runs(tenantId, runOptions) {
+        requireId(tenantId, "tenantId");
+        return store.listSyncRuns(tenantId, { ...runOptions, limit: runOptions?.limit ?? 20 });
+      },
+    },
+    records: {
+      async changes(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        const connection = publicConnection(row);
+        if (input.model !== undefined) engine.resolve(row.connector, input.model);
+        const after = decodeChangeCursor(input.after);
+        const limit = input.limit ?? 100;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw new TypeError('"limit" must be an integer from 1 to 1000');
+        const page = await store.listChanges(input.tenantId, {
+          connectionId: input.connectionId,
+          model: input.model,
+          after,
+          limit,
+        });
+        const last = page.length === 0 ? after : page[page.length - 1]!.seq;
+        return {
+          changes: page.map((r) => toChange(r, connection, after)),
+          cursor: encodeChangeCursor(last),
+          hasMore: page.length === limit,
+        };
+      },
+      async list(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        engine.resolve(row.connector, input.model);
+        const limit = input.limit ?? 100;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw new TypeError('"limit" must be an integer from 1 to 1000');
+        const page = await store.listRecords(input.tenantId, {
+          connectionId: input.connectionId,
+          model: input.model,
+          afterExternalId: input.after,
+          limit,
+        });
+        const connection = publicConnection(row);
+        return {
+          records: page.map((r) => toChange(r, connection, Number.MAX_SAFE_INTEGER)),
+          next: page.length === limit ? page[page.length - 1]!.externalId : null,
+        };
+      },
+      async get(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        engine.resolve(row.connector, input.model);
+        let record: StoredRecord | null;
+        if (input.externalId !== undefined)
+          record = await store.getRecord(
+            input.tenantId,
+            input.connectionId,
+            input.model,
+            input.externalId,
+          );
+        else if (input.internalId !== undefined)
+          record = await store.getRecordByInternalId(
+            input.tenantId,
+            input.connectionId,
+            input.model,
+            input.internalId,
+          );
+        else throw new TypeError('records.get() needs "externalId" or "internalId"');
+        return record === null
+          ? null
+          : toChange(record, publicConnection(row), Number.MAX_SAFE_INTEGER);
+      },
+      async setInternalId(input) {
+        const row = await load(input?.tenantId, input.connectionId);
+        engine.resolve(row.connector, input.model);
+        const ok = await store.setInternalId(
+          input.tenantId,
+          input.connectionId,
+          input.model,
+          input.externalId,
+          input.internalId,
+        );
+        if (!ok)
+          throw new NotFoundError(
+            `No ${input.model} record ${input.externalId} in connection ${input.connectionId}`,
+          );
+      },
+    },
+    tenants: {
+      async usage(tenantId, period) {
+        requireId(tenantId, "tenantId");
+        const p = period ?? usagePeriod(now());
+        return { period: p, ...(await store.getUsage(tenantId, p)) };
+      },
+      async audit(tenantId, auditOptions = {}) {
+        requireId(tenantId, "tenantId");
+        return store.listAudit(tenantId, { ...auditOptions, limit: auditOptions.limit ?? 100 });
+      },
+      async *export(tenantId, exportOptions = {}) {
+        requireId(tenantId, "tenantId");
+        await audit(tenantId, "tenant.export", exportOptions.actor, null);
+        const connections = await store.listConnections(tenantId);
+        for (const row of connections) {
+          yield { kind: "connection", connection: publicConnection(row) };
+          for (const state of await store.listSyncStates(tenantId, row.id))
+            yield { kind: "sync_state", state };
+          for (const model of Object.keys(
+            registry.has(row.connector) ? (registry.get(row.connector).models ?? {}) : {},
+          )) {
+            for (let after: string | undefined; ; ) {
+              const page = await store.listRecords(tenantId, {
+                connectionId: row.id,
+                model,
+                afterExternalId: after,
+                limit: 500,
+                includeDeleted: true,
+              });
+              for (const { tenantId: _t, ...record } of page) yield { kind: "record", record };
+              if (page.length < 500) break;
+              after = page[page.length - 1]!.externalId;
+            }
+          }
+          for (const run of await store.listSyncRuns(tenantId, {
+            connectionId: row.id,
+            limit: 10_000,
+          }))
+            yield { kind: "sync_run", run };
+        }
+        for (let before: Date | undefined; ; ) {
+          const page = await store.listAudit(tenantId, { before, limit: 500 });
+          for (const entry of page) yield { kind: "audit", entry };
+          if (page.length < 500) break;
+          before = page[page.length - 1]!.at;
+        }
+        const period = usagePeriod(now());
+        yield { kind: "usage", period, usage: await store.getUsage(tenantId, period) };
+      },
+      async purge(tenantId, purgeOptions = {}) {
+        requireId(tenantId, "tenantId");
+        const connections = await store.listConnections(tenantId);
+        for (const row of connections) {
+          if (row.status !== "disconnected")
+            await disconnect(tenantId, row.id, { actor: purgeOptions.actor }).catch(
+              (error: unknown) =>
+                logger.warn("disconnect during purge failed", { connectionId: row.id, error }),
+            );
+          await scheduler.connectionRemoved?.(tenantId, row.id);
+        }
+        await store.purgeTenant(tenantId);
+        logger.info("tenant purged", { tenantId, connections: connections.length });
+        return { connections: connections.length };
       },
     },
   };

@@ -104,6 +104,70 @@ describe("MemoryStore errors", () => {
     expect(await store.getSyncState("t_1", "c_1", "contacts")).toBeNull();
   });
 
+  it("rejects field mappings that are not strings with a TypeError naming the path, changing nothing", async () => {
+    const store = new MemoryStore();
+    const bad = { rows: { artistName: 7 } } as unknown as Record<string, Record<string, string>>;
+    await expect(
+      store.createConnection({
+        id: "c_1",
+        tenantId: "t_1",
+        connector: "acme",
+        status: "active",
+        credentials: null,
+        fieldMappings: bad,
+      }),
+    ).rejects.toThrow(new TypeError('"fieldMappings.rows.artistName" must be a string'));
+    expect(await store.getConnection("t_1", "c_1")).toBeNull();
+
+    await store.createConnection({
+      id: "c_1",
+      tenantId: "t_1",
+      connector: "acme",
+      status: "active",
+      credentials: null,
+      fieldMappings: { rows: { artistName: "Artist" } },
+    });
+    const notObject = { rows: ["Artist"] } as unknown as Record<string, Record<string, string>>;
+    await expect(
+      store.updateConnection("t_1", "c_1", { status: "error", fieldMappings: notObject }),
+    ).rejects.toThrow(new TypeError('"fieldMappings.rows" must be an object of strings'));
+    expect(await store.getConnection("t_1", "c_1")).toMatchObject({
+      status: "active",
+      fieldMappings: { rows: { artistName: "Artist" } },
+    });
+  });
+
+  it("rejects a non-string findConnections value, a duplicate audit id and a fractional usage delta", async () => {
+    const store = new MemoryStore();
+    await expect(
+      store.findConnections("acme", { realmId: 42 } as unknown as Record<string, string>),
+    ).rejects.toThrow(new TypeError('"metadata.realmId" must be a string'));
+
+    const entry = {
+      id: "audit_1",
+      tenantId: "t_1",
+      at: new Date(),
+      actor: null,
+      action: "vault.rotate",
+      connectionId: null,
+      connector: null,
+      details: {},
+    } as const;
+    await store.appendAudit(entry);
+    await expect(store.appendAudit({ ...entry, tenantId: "t_2" })).rejects.toMatchObject({
+      code: ErrorCode.STORAGE,
+      message: "audit entry audit_1 already exists",
+    });
+    await expect(
+      store.appendAudit({ ...entry, id: "audit_2", details: { when: new Date() } as never }),
+    ).rejects.toThrow('"details.when" must be JSON');
+
+    await expect(store.incrementUsage("t_1", "2026-11", { records: 1.5 })).rejects.toThrow(
+      new TypeError('"delta.records" must be an integer, got 1.5'),
+    );
+    expect(await store.getUsage("t_1", "2026-11")).toEqual({ records: 0, runs: 0 });
+  });
+
   it("rejects a negative or fractional limit with a TypeError", async () => {
     const store = new MemoryStore();
     await expect(store.scanConnections({ limit: -1 })).rejects.toThrow(TypeError);
@@ -143,6 +207,35 @@ describe("MemoryStore choices where the interface is silent", () => {
     expect(result).toEqual({ inserted: 1, updated: 0, unchanged: 0, deleted: 1 });
     const record = await store.getRecord("t_1", "c_1", "contacts", "a");
     expect(record?.deletedAt).not.toBeNull();
+  });
+
+  it("lists audit entries with the same time last appended first", async () => {
+    const store = new MemoryStore();
+    const at = new Date(Date.UTC(2026, 10, 1));
+    for (const id of ["a", "b", "c"]) {
+      await store.appendAudit({
+        id,
+        tenantId: "t_1",
+        at,
+        actor: null,
+        action: "sync.trigger",
+        connectionId: null,
+        connector: null,
+        details: {},
+      });
+    }
+    const listed = await store.listAudit("t_1", { limit: 10 });
+    expect(listed.map((e) => e.id)).toEqual(["c", "b", "a"]);
+  });
+
+  it("finds connections of every tenant for an empty metadata filter, except disconnected ones", async () => {
+    const store = new MemoryStore();
+    const base = { connector: "acme", credentials: null } as const;
+    await store.createConnection({ ...base, id: "c_1", tenantId: "t_1", status: "active" });
+    await store.createConnection({ ...base, id: "c_2", tenantId: "t_2", status: "pending" });
+    await store.createConnection({ ...base, id: "c_3", tenantId: "t_1", status: "disconnected" });
+    const found = await store.findConnections("acme", {});
+    expect(found.map((c) => c.id)).toEqual(["c_1", "c_2"]);
   });
 
   it("does not move a record in the change feed when its internal id is set", async () => {

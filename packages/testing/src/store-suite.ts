@@ -1,4 +1,5 @@
 import {
+  type AuditEntry,
   ErrorCode,
   type Json,
   type NewConnection,
@@ -120,6 +121,25 @@ function syncRun(
     unchanged: 0,
     failed: 0,
     error: null,
+    details: {},
+    ...extra,
+  };
+}
+
+function auditEntry(
+  tenantId: string,
+  id: string,
+  at: Date,
+  extra: Partial<AuditEntry> = {},
+): AuditEntry {
+  return {
+    id,
+    tenantId,
+    at,
+    actor: "user_1",
+    action: "sync.trigger",
+    connectionId: null,
+    connector: null,
     details: {},
     ...extra,
   };
@@ -1319,6 +1339,362 @@ const CASES = {
       expect(await list({ connectionId: ctx.id("c_missing_"), limit: 10 })).toEqual([]);
     },
 
+  // field mappings
+  "fieldMappings default to {} and round-trip on createConnection": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const plainConnection = await addConnection(ctx, tenantId);
+    expect(plainConnection.fieldMappings).toEqual({});
+    expect(
+      (await mustGetConnection(ctx.store, tenantId, plainConnection.id)).fieldMappings,
+    ).toEqual({});
+
+    const fieldMappings = {
+      rows: { artistName: "Artist", releaseYear: "Year (released)" },
+      contacts: { email: "E-mail" },
+      empty: {},
+    };
+    const mapped = await addConnection(ctx, tenantId, { fieldMappings });
+    expect(mapped.fieldMappings).toEqual(fieldMappings);
+    expect((await mustGetConnection(ctx.store, tenantId, mapped.id)).fieldMappings).toEqual(
+      fieldMappings,
+    );
+    const listed = await ctx.store.listConnections(tenantId);
+    expect(listed.find((c) => c.id === mapped.id)?.fieldMappings).toEqual(fieldMappings);
+    expect(listed.find((c) => c.id === plainConnection.id)?.fieldMappings).toEqual({});
+  },
+
+  "updateConnection replaces fieldMappings as a whole and keeps them when the patch has none":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const created = await addConnection(ctx, tenantId, {
+        fieldMappings: { rows: { artistName: "Artist", title: "Title" }, deals: { amount: "Sum" } },
+      });
+      const replaced = await ctx.store.updateConnection(tenantId, created.id, {
+        fieldMappings: { rows: { artistName: "Performer" } },
+      });
+      // Replaced, not merged: `rows.title` and `deals` are gone.
+      expect(replaced.fieldMappings).toEqual({ rows: { artistName: "Performer" } });
+      expect((await mustGetConnection(ctx.store, tenantId, created.id)).fieldMappings).toEqual({
+        rows: { artistName: "Performer" },
+      });
+
+      const statusOnly = await ctx.store.updateConnection(tenantId, created.id, {
+        status: "error",
+      });
+      expect(statusOnly.fieldMappings).toEqual({ rows: { artistName: "Performer" } });
+
+      const cleared = await ctx.store.updateConnection(tenantId, created.id, { fieldMappings: {} });
+      expect(cleared.fieldMappings).toEqual({});
+      expect((await mustGetConnection(ctx.store, tenantId, created.id)).fieldMappings).toEqual({});
+    },
+
+  "returned fieldMappings are copies: changing them or the input does not change the store": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const fieldMappings: Record<string, Record<string, string>> = {
+      rows: { artistName: "Artist" },
+    };
+    const created = await addConnection(ctx, tenantId, { fieldMappings });
+    fieldMappings.rows!.artistName = "Changed";
+    fieldMappings.deals = { amount: "Sum" };
+    created.fieldMappings.rows!.added = "x";
+
+    const fetched = await mustGetConnection(ctx.store, tenantId, created.id);
+    expect(fetched.fieldMappings).toEqual({ rows: { artistName: "Artist" } });
+    fetched.fieldMappings.rows!.artistName = "Mutated";
+    const [listed] = await ctx.store.listConnections(tenantId);
+    listed!.fieldMappings.other = {};
+
+    const patch: Record<string, Record<string, string>> = { rows: { title: "Title" } };
+    const updated = await ctx.store.updateConnection(tenantId, created.id, {
+      fieldMappings: patch,
+    });
+    patch.rows!.title = "Changed";
+    updated.fieldMappings.rows!.title = "Mutated";
+    expect((await mustGetConnection(ctx.store, tenantId, created.id)).fieldMappings).toEqual({
+      rows: { title: "Title" },
+    });
+  },
+
+  // webhook routing
+  "findConnections returns the connector's connections with every given metadata value, across tenants, oldest first":
+    async (ctx) => {
+      // A connector id of its own, so other cases and runs sharing a database never match.
+      const connector = `conn-x-${randomHex()}`;
+      const [tenantA, tenantB] = [ctx.tenant(), ctx.tenant()];
+      const base = { baseId: "app123", region: "eu" };
+      const first = await addConnection(ctx, tenantA, { connector, metadata: { ...base } });
+      const second = await addConnection(ctx, tenantB, {
+        connector,
+        status: "needs_reauth",
+        metadata: { ...base, accountId: "acct_9" },
+      });
+      await ctx.advanceTime(5);
+      const third = await addConnection(ctx, tenantA, {
+        connector,
+        status: "error",
+        metadata: { region: "eu", baseId: "app123", nested: { baseId: "app999" } },
+      });
+      // Same metadata under another connector does not match.
+      await addConnection(ctx, tenantA, { connector: `${connector}-other`, metadata: base });
+
+      const found = await ctx.store.findConnections(connector, { baseId: "app123" });
+      expect(found.map((c) => c.id).sort()).toEqual([first.id, second.id, third.id].sort());
+      const times = found.map((c) => c.createdAt.getTime());
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect(found.at(-1)?.id).toBe(third.id);
+      expect(plain(found.find((c) => c.id === second.id))).toEqual(plain(second));
+      expect(new Set(found.map((c) => c.tenantId))).toEqual(new Set([tenantA, tenantB]));
+
+      expect(
+        (await ctx.store.findConnections(connector, { baseId: "app123", accountId: "acct_9" })).map(
+          (c) => c.id,
+        ),
+      ).toEqual([second.id]);
+      expect(
+        (await ctx.store.findConnections(connector, { region: "eu", baseId: "app123" }))
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual([first.id, second.id, third.id].sort());
+    },
+
+  "findConnections matches values exactly, needs every key, skips disconnected connections and returns [] for no match":
+    async (ctx) => {
+      const connector = `conn-x-${randomHex()}`;
+      const tenantId = ctx.tenant();
+      const match = await addConnection(ctx, tenantId, {
+        connector,
+        metadata: { baseId: "app123", realmId: "42" },
+      });
+      await addConnection(ctx, tenantId, {
+        connector,
+        metadata: { baseId: "app1234", realmId: 42 },
+      });
+      await addConnection(ctx, tenantId, {
+        connector,
+        metadata: { baseId: "APP123", other: "app123" },
+      });
+      await addConnection(ctx, tenantId, {
+        connector,
+        status: "disconnected",
+        metadata: { baseId: "app123", realmId: "42" },
+      });
+      const ids = async (metadata: Record<string, string>) =>
+        (await ctx.store.findConnections(connector, metadata)).map((c) => c.id);
+
+      expect(await ids({ baseId: "app123" })).toEqual([match.id]);
+      expect(await ids({ baseId: "app123", realmId: "42" })).toEqual([match.id]);
+      // Not a prefix, not a case-insensitive match, not the number 42.
+      expect(await ids({ baseId: "app12" })).toEqual([]);
+      expect(await ids({ baseId: "app1234", realmId: "42" })).toEqual([]);
+      // Every key must match: one matching key of two is not enough.
+      expect(await ids({ baseId: "app123", realmId: "43" })).toEqual([]);
+      expect(await ids({ baseId: "app123", missing: "x" })).toEqual([]);
+      expect(await ids({ other: "app123", baseId: "app123" })).toEqual([]);
+      expect(await ids({ baseId: `app-${randomHex()}` })).toEqual([]);
+      expect(
+        await ctx.store.findConnections(`conn-x-${randomHex()}`, { baseId: "app123" }),
+      ).toEqual([]);
+
+      // A connection that becomes disconnected stops matching.
+      await ctx.store.updateConnection(tenantId, match.id, { status: "disconnected" });
+      expect(await ids({ baseId: "app123" })).toEqual([]);
+    },
+
+  // audit
+  "appendAudit stores entries that listAudit returns newest first with every field": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const connection = await addConnection(ctx, tenantId);
+    const start = Date.now() - 60_000;
+    const oldest = auditEntry(tenantId, ctx.id("audit_"), new Date(start), {
+      actor: "user_7",
+      action: "connection.connect",
+      connectionId: connection.id,
+      connector: "acme",
+      details: { scopes: ["a", "b"], nested: { ok: true, count: 2 }, none: null },
+    });
+    const newest = auditEntry(tenantId, ctx.id("audit_"), new Date(start + 2_000), {
+      actor: null,
+      action: "vault.rotate",
+    });
+    const middle = auditEntry(tenantId, ctx.id("audit_"), new Date(start + 1_000), {
+      actor: "system",
+      action: "sync.schedule",
+      connectionId: connection.id,
+      connector: "acme",
+      details: { model: "contacts", schedule: { kind: "hourly" } },
+    });
+    // Appended out of order: the list is ordered by `at`, not by append order.
+    for (const entry of [oldest, newest, middle]) await ctx.store.appendAudit(entry);
+
+    const listed = await ctx.store.listAudit(tenantId, { limit: 10 });
+    expect(listed.map(plain)).toEqual([newest, middle, oldest].map(plain));
+    expect(listed[0]!.at).toBeInstanceOf(Date);
+    expect(await ctx.store.listAudit(ctx.tenant(), { limit: 10 })).toEqual([]);
+  },
+
+  "listAudit filters by connection and action, pages back with an exclusive before, and honours the limit":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const one = await addConnection(ctx, tenantId);
+      const two = await addConnection(ctx, tenantId);
+      const start = Date.now() - 60_000;
+      const entries = [
+        { connectionId: one.id, action: "connection.connect" },
+        { connectionId: one.id, action: "sync.trigger" },
+        { connectionId: two.id, action: "sync.trigger" },
+        { connectionId: null, action: "tenant.export" },
+        { connectionId: one.id, action: "records.write" },
+        { connectionId: two.id, action: "connection.disconnect" },
+      ].map(({ connectionId, action }, i) =>
+        auditEntry(tenantId, ctx.id("audit_"), new Date(start + i * 1_000), {
+          connectionId,
+          connector: connectionId === null ? null : "acme",
+          action: action as AuditEntry["action"],
+          details: { i },
+        }),
+      );
+      for (const entry of entries) await ctx.store.appendAudit(entry);
+      const [e0, e1, e2, e3, e4, e5] = entries.map((e) => e.id);
+      const list = async (options: Parameters<Store["listAudit"]>[1]) =>
+        (await ctx.store.listAudit(tenantId, options)).map((e) => e.id);
+
+      expect(await list({ limit: 100 })).toEqual([e5, e4, e3, e2, e1, e0]);
+      expect(await list({ limit: 2 })).toEqual([e5, e4]);
+      expect(await list({ limit: 0 })).toEqual([]);
+      expect(await list({ connectionId: one.id, limit: 100 })).toEqual([e4, e1, e0]);
+      expect(await list({ action: "sync.trigger", limit: 100 })).toEqual([e2, e1]);
+      expect(await list({ connectionId: one.id, action: "sync.trigger", limit: 100 })).toEqual([
+        e1,
+      ]);
+      expect(await list({ connectionId: ctx.id("c_missing_"), limit: 100 })).toEqual([]);
+      expect(await list({ action: "vault.rotate", limit: 100 })).toEqual([]);
+
+      // `before` is exclusive: the entry exactly at `before` is not returned.
+      expect(await list({ before: entries[3]!.at, limit: 100 })).toEqual([e2, e1, e0]);
+      expect(await list({ before: new Date(start + 3_500), limit: 100 })).toEqual([e3, e2, e1, e0]);
+      expect(await list({ before: entries[0]!.at, limit: 100 })).toEqual([]);
+      expect(await list({ connectionId: one.id, before: entries[4]!.at, limit: 1 })).toEqual([e1]);
+
+      // Paging back in time, two at a time, visits every entry once.
+      const seen: string[] = [];
+      let before: Date | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await ctx.store.listAudit(tenantId, {
+          limit: 2,
+          ...(before === undefined ? {} : { before }),
+        });
+        seen.push(...page.map((e) => e.id));
+        if (page.length < 2) break;
+        before = page[page.length - 1]!.at;
+      }
+      expect(seen).toEqual([e5, e4, e3, e2, e1, e0]);
+    },
+
+  "another tenant cannot see audit entries": async (ctx) => {
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const connection = await addConnection(ctx, owner);
+    const at = new Date(Date.now() - 1_000);
+    const entry = auditEntry(owner, ctx.id("audit_"), at, {
+      action: "connection.test",
+      connectionId: connection.id,
+      connector: "acme",
+    });
+    await ctx.store.appendAudit(entry);
+    const intruderEntry = auditEntry(intruder, ctx.id("audit_"), at);
+    await ctx.store.appendAudit(intruderEntry);
+
+    expect((await ctx.store.listAudit(intruder, { limit: 10 })).map((e) => e.id)).toEqual([
+      intruderEntry.id,
+    ]);
+    expect(await ctx.store.listAudit(intruder, { connectionId: connection.id, limit: 10 })).toEqual(
+      [],
+    );
+    expect(await ctx.store.listAudit(intruder, { action: "connection.test", limit: 10 })).toEqual(
+      [],
+    );
+    expect((await ctx.store.listAudit(owner, { limit: 10 })).map(plain)).toEqual([plain(entry)]);
+  },
+
+  "returned audit entries are copies: changing them or the input does not change the store": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const at = new Date(Date.now() - 1_000);
+    const details = { counts: { inserted: 1 }, models: ["contacts"] };
+    const entry = auditEntry(tenantId, ctx.id("audit_"), at, { details });
+    await ctx.store.appendAudit(entry);
+    details.counts.inserted = 99;
+    details.models.push("deals");
+    at.setTime(0);
+    entry.actor = "someone else";
+
+    const [listed] = await ctx.store.listAudit(tenantId, { limit: 10 });
+    expect(listed?.details).toEqual({ counts: { inserted: 1 }, models: ["contacts"] });
+    expect(listed?.actor).toBe("user_1");
+    expect(listed?.at.getTime()).not.toBe(0);
+    (listed!.details.models as string[]).push("notes");
+    listed!.at.setTime(0);
+    listed!.action = "tenant.purge";
+
+    const [again] = await ctx.store.listAudit(tenantId, { limit: 10 });
+    expect(again?.details).toEqual({ counts: { inserted: 1 }, models: ["contacts"] });
+    expect(again?.at.getTime()).not.toBe(0);
+    expect(again?.action).toBe("sync.trigger");
+  },
+
+  // usage
+  "incrementUsage adds to the counters, and getUsage returns zeros when there are none": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const period = "2026-11";
+    expect(await ctx.store.getUsage(tenantId, period)).toEqual({ records: 0, runs: 0 });
+    await ctx.store.incrementUsage(tenantId, period, { records: 120, runs: 1 });
+    expect(await ctx.store.getUsage(tenantId, period)).toEqual({ records: 120, runs: 1 });
+    await ctx.store.incrementUsage(tenantId, period, { records: 30 });
+    await ctx.store.incrementUsage(tenantId, period, { runs: 2 });
+    await ctx.store.incrementUsage(tenantId, period, {});
+    expect(await ctx.store.getUsage(tenantId, period)).toEqual({ records: 150, runs: 3 });
+
+    // A returned counter is a copy.
+    const usage = await ctx.store.getUsage(tenantId, period);
+    usage.records = 0;
+    expect(await ctx.store.getUsage(tenantId, period)).toEqual({ records: 150, runs: 3 });
+  },
+
+  "50 concurrent incrementUsage calls add up exactly": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const period = "2026-11";
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        ctx.store.incrementUsage(
+          tenantId,
+          period,
+          i % 5 === 0 ? { records: i + 1 } : { records: i + 1, runs: 1 },
+        ),
+      ),
+    );
+    // records: 1 + 2 + … + 50; runs: every call but the ten that passed records only.
+    expect(await ctx.store.getUsage(tenantId, period)).toEqual({ records: 1275, runs: 40 });
+  },
+
+  "usage counters are separate per period and per tenant": async (ctx) => {
+    const [tenantA, tenantB] = [ctx.tenant(), ctx.tenant()];
+    await ctx.store.incrementUsage(tenantA, "2026-10", { records: 5, runs: 1 });
+    await ctx.store.incrementUsage(tenantA, "2026-11", { records: 7, runs: 2 });
+    await ctx.store.incrementUsage(tenantB, "2026-11", { records: 100, runs: 10 });
+    expect(await ctx.store.getUsage(tenantA, "2026-10")).toEqual({ records: 5, runs: 1 });
+    expect(await ctx.store.getUsage(tenantA, "2026-11")).toEqual({ records: 7, runs: 2 });
+    expect(await ctx.store.getUsage(tenantA, "2026-12")).toEqual({ records: 0, runs: 0 });
+    expect(await ctx.store.getUsage(tenantB, "2026-11")).toEqual({ records: 100, runs: 10 });
+    expect(await ctx.store.getUsage(tenantB, "2026-10")).toEqual({ records: 0, runs: 0 });
+    expect(await ctx.store.getUsage(ctx.tenant(), "2026-11")).toEqual({ records: 0, runs: 0 });
+  },
+
   // leases
   "a lease is exclusive between holders and re-entrant for its holder": async (ctx) => {
     const key = ctx.id("lease_");
@@ -1421,6 +1797,112 @@ const CASES = {
       expect(await store.listSyncStates(tenantId, kept.id)).toHaveLength(1);
       expect(await store.getSyncRun(tenantId, runIds.get(kept.id)!)).not.toBeNull();
     },
+
+  "purgeTenant removes every kind of the tenant's data and nothing of another tenant's": async (
+    ctx,
+  ) => {
+    const { store } = ctx;
+    const [purged, kept] = [ctx.tenant(), ctx.tenant()];
+    const connector = `conn-x-${randomHex()}`;
+    const period = "2026-11";
+    const seed = async (tenantId: string) => {
+      const connection = await addConnection(ctx, tenantId, {
+        connector,
+        metadata: { baseId: "app1" },
+        fieldMappings: { contacts: { email: "E-mail" } },
+      });
+      const session = oauthSession(tenantId, ctx.id("state_"));
+      await store.createOAuthSession(session);
+      await store.putSyncState(
+        syncState(tenantId, connection.id, "deals", { schedule: { kind: "hourly" } }),
+      );
+      await store.applyRecordBatch(
+        tenantId,
+        batch(connection.id, [upsert("a", 1, { internalId: "host_a" }), upsert("b", 2)], {
+          deletes: ["b"],
+          checkpoint: { cursor: "c1" },
+        }),
+      );
+      const run = syncRun(tenantId, connection.id, ctx.id("run_"), { trigger: "write" });
+      await store.createSyncRun(run);
+      const entry = auditEntry(tenantId, ctx.id("audit_"), new Date(Date.now() - 1_000), {
+        action: "connection.connect",
+        connectionId: connection.id,
+        connector,
+      });
+      await store.appendAudit(entry);
+      await store.incrementUsage(tenantId, period, { records: 2, runs: 1 });
+      return { connection, session, run, entry };
+    };
+    const gone = await seed(purged);
+    const stays = await seed(kept);
+    const snapshot = async (tenantId: string, connectionId: string, runId: string) => ({
+      connection: await store.getConnection(tenantId, connectionId),
+      states: await store.listSyncStates(tenantId, connectionId),
+      records: await store.listRecords(tenantId, {
+        connectionId,
+        model: "contacts",
+        limit: 10,
+        includeDeleted: true,
+      }),
+      changes: await allChanges(store, tenantId, connectionId),
+      run: await store.getSyncRun(tenantId, runId),
+      runs: await store.listSyncRuns(tenantId, { limit: 10 }),
+      audit: await store.listAudit(tenantId, { limit: 10 }),
+      usage: await store.getUsage(tenantId, period),
+    });
+    const keptBefore = await snapshot(kept, stays.connection.id, stays.run.id);
+    // The snapshot covers real data: a later equality check means something.
+    expect(plain(keptBefore)).toMatchObject({
+      records: [{ externalId: "a" }, { externalId: "b" }],
+      usage: { records: 2, runs: 1 },
+    });
+    expect(keptBefore.states).toHaveLength(2);
+    expect(keptBefore.changes).toHaveLength(2);
+    expect(keptBefore.audit).toHaveLength(1);
+
+    await store.purgeTenant(purged);
+
+    const id = gone.connection.id;
+    expect(await store.getConnection(purged, id)).toBeNull();
+    expect(await store.listConnections(purged)).toEqual([]);
+    expect((await store.findConnections(connector, { baseId: "app1" })).map((c) => c.id)).toEqual([
+      stays.connection.id,
+    ]);
+    expect(await store.takeOAuthSession(purged, gone.session.state)).toBeNull();
+    expect(await store.getSyncState(purged, id, "deals")).toBeNull();
+    expect(await store.getSyncState(purged, id, "contacts")).toBeNull();
+    expect(await store.listSyncStates(purged, id)).toEqual([]);
+    expect(await store.getRecord(purged, id, "contacts", "a")).toBeNull();
+    expect(await store.getRecordByInternalId(purged, id, "contacts", "host_a")).toBeNull();
+    expect(
+      await store.listRecords(purged, {
+        connectionId: id,
+        model: "contacts",
+        limit: 10,
+        includeDeleted: true,
+      }),
+    ).toEqual([]);
+    expect(await store.listChanges(purged, { connectionId: id, after: 0, limit: 10 })).toEqual([]);
+    expect(await store.getSyncRun(purged, gone.run.id)).toBeNull();
+    expect(await store.listSyncRuns(purged, { limit: 10 })).toEqual([]);
+    expect(await store.listAudit(purged, { limit: 10 })).toEqual([]);
+    expect(await store.getUsage(purged, period)).toEqual({ records: 0, runs: 0 });
+
+    expect(plain(await snapshot(kept, stays.connection.id, stays.run.id))).toEqual(
+      plain(keptBefore),
+    );
+    expect(plain(await store.takeOAuthSession(kept, stays.session.state))).toEqual(
+      plain(stays.session),
+    );
+
+    // Nothing is left behind under the old ids: they can be used again.
+    await store.createConnection(connectionInput(purged, id));
+    await store.createSyncRun(syncRun(purged, id, gone.run.id));
+    expect(await store.listSyncStates(purged, id)).toEqual([]);
+    expect(await store.listChanges(purged, { connectionId: id, after: 0, limit: 10 })).toEqual([]);
+    expect(await store.getUsage(purged, period)).toEqual({ records: 0, runs: 0 });
+  },
 
   // tenant isolation
   "another tenant cannot get, list, update, delete or swap credentials of a connection": async (

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import type { ConnectorCategory, ConnectorDefinition } from "./types.js";
+import type { ConnectorCategory, ConnectorDefinition, ModelDefinition } from "./types.js";
 
 /** Connector ids: lowercase kebab-case, as the package folder (`google-sheets`). */
 export const CONNECTOR_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -122,6 +122,33 @@ export function defineConnector<TConfig extends z.ZodType = z.ZodType>(
     if (typeof action.run !== "function") throw new TypeError(`${at}: "run" must be a function`);
   }
   return definition;
+}
+
+/**
+ * Declare a model with its record type inferred from `schema`, so `sync`,
+ * `read`, `write`, `key` and `updatedAt` see typed records. Checked by
+ * `defineConnector` with the rest of the connector.
+ *
+ * @example
+ * ```ts
+ * models: {
+ *   contacts: defineModel({
+ *     schema: z.object({ id: z.string(), email: z.string(), updated_at: z.string() }),
+ *     key: "id",
+ *     updatedAt: (c) => c.updated_at,
+ *     async *sync(ctx) {
+ *       for await (const page of paginateCursor(ctx.http, { path: "/contacts" }, { items: (d) => d.data, next: (d) => d.next, param: "cursor" })) {
+ *         yield { records: page };
+ *       }
+ *     },
+ *   }),
+ * }
+ * ```
+ */
+export function defineModel<S extends z.ZodType, TConfig = Record<string, unknown>>(
+  model: ModelDefinition<S, TConfig>,
+): ModelDefinition<S, TConfig> {
+  return model;
 }
 
 /** Thrown-error helper for hosts: an unknown connector id. */

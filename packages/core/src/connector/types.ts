@@ -179,7 +179,12 @@ export interface ConnectorContext<TConfig = Record<string, unknown>> {
 
 /** One page a model's `sync` yields. */
 export interface SyncPage<T> {
-  records: T[];
+  /**
+   * Records as the provider sent them. The engine validates each one with
+   * the model's schema (failures are counted, not thrown), so raw API data
+   * can be yielded as is.
+   */
+  records: ReadonlyArray<T> | ReadonlyArray<unknown>;
   /** External ids the provider reports deleted (tombstones). */
   deleted?: string[];
   /** Where to resume if the run stops after this page commits. */
@@ -209,7 +214,16 @@ export type WriteOutcome<T> =
   | { ok: true; externalId: string; data?: T }
   | { ok: false; error: string; retryable?: boolean };
 
-/** Something a connector can sync. */
+/** The external id of a record: a field name, or a function of the record. */
+export type RecordKey<T> = string | { key(record: T): string | number }["key"];
+
+/**
+ * Something a connector can sync. Build it with `defineModel()` so the record
+ * type is inferred from `schema` in `sync`, `read` and `write`.
+ *
+ * Functions use method syntax on purpose: a model typed for its own records
+ * still fits a connector's `models` map.
+ */
 export interface ModelDefinition<
   S extends z.ZodType = z.ZodType,
   TConfig = Record<string, unknown>,
@@ -218,22 +232,43 @@ export interface ModelDefinition<
   /** The record schema, with the provider's field names. */
   schema: S;
   /** The external id: a field name, or a function of the record. */
-  key: string | ((record: z.infer<S>) => string);
+  key: RecordKey<z.infer<S>>;
   /** Fields excluded from the change hash (fetch timestamps, view counters). */
   volatile?: string[];
   /** The provider's modified time of a record, for the "newest wins" conflict policy. */
-  updatedAt?: (record: z.infer<S>) => Date | string | number | undefined;
+  updatedAt?(record: z.infer<S>): Date | string | number | undefined;
   /** Which modes the model supports. Default `["full"]`. */
   modes?: Array<"full" | "incremental">;
   /** Run a full sync every N incremental runs to catch hard deletes. */
   fullEvery?: number;
   /** Yield pages of records. */
-  sync: (ctx: SyncContext<TConfig>) => AsyncIterable<SyncPage<z.infer<S>>>;
-  /** Apply host changes at the provider, one outcome per change, in order. */
-  write?: (
+  sync(ctx: SyncContext<TConfig>): AsyncIterable<SyncPage<z.infer<S>>>;
+  /**
+   * Fetch the current provider version of some records, by external id
+   * (missing ones omitted). Lets write-back detect conflicts: a record whose
+   * provider version changed since the last sync was changed on both sides.
+   */
+  read?(ctx: ConnectorContext<TConfig>, externalIds: string[]): Promise<z.infer<S>[]>;
+  /**
+   * The provider fields a mapping may name, when they are dynamic (a
+   * sheet's header row). Default: the keys of `schema` when it is an object.
+   */
+  fields?(ctx: ConnectorContext<TConfig>): Promise<string[]>;
+  /** Default field mapping, host field → provider field. */
+  defaultMapping?: Record<string, string>;
+  /** Abort the run when more records than this fail validation. Default: never abort. */
+  maxFailures?: number;
+  /** Records per write call the provider accepts (Airtable: 10). Default 50. */
+  writeBatchSize?: number;
+  /**
+   * Apply host changes at the provider, one outcome per change, in order.
+   * `data` is in provider field names; updates carry the whole record (the
+   * last synced version with the host's changes applied).
+   */
+  write?(
     ctx: ConnectorContext<TConfig>,
     changes: WriteChange<z.infer<S>>[],
-  ) => Promise<WriteOutcome<z.infer<S>>[]>;
+  ): Promise<WriteOutcome<z.infer<S>>[]>;
 }
 
 /** A one-off operation (send an email, create a file). */
@@ -244,25 +279,100 @@ export interface ActionDefinition<
 > {
   description?: string;
   input: I;
-  run: (ctx: ConnectorContext<TConfig>, input: z.infer<I>) => Promise<O>;
+  run(ctx: ConnectorContext<TConfig>, input: z.infer<I>): Promise<O>;
 }
 
-/** Declared webhook handling. Verification and routing run in core. */
+/** One webhook delivery, as core hands it to the connector's functions. */
+export interface WebhookDelivery {
+  headers: Headers;
+  url: URL;
+  method: string;
+  /** The body exactly as received: signatures are computed over these bytes. */
+  rawBody: Uint8Array;
+  /** The body as UTF-8 text. */
+  text: string;
+  /**
+   * The body parsed: JSON for a JSON content type (or, with another or no
+   * type, a body that looks like JSON and parses); for
+   * `application/x-www-form-urlencoded`, a plain object of strings where a
+   * repeated key becomes an array and keys stay flat as sent (Mailchimp's
+   * `data[merges][EMAIL]` is the one key `"data[merges][EMAIL]"`);
+   * `undefined` otherwise.
+   */
+  payload: unknown;
+}
+
+/** Secrets a webhook signature can be checked with. */
+export interface WebhookSecrets {
+  /**
+   * The connection's own signing secret (e.g. Airtable's per-webhook MAC
+   * secret), kept sealed in its credentials as `webhookSecret`. Absent for
+   * app-level secrets, which the connector holds from its options.
+   */
+  connection?: string;
+}
+
+/** What a delivery should cause for one connection. */
+export type WebhookAction =
+  /** Run an incremental sync of the model soon (deduplicated: one pending run per connection and model). */
+  | { kind: "sync"; model: string }
+  /** Apply records carried by the payload directly, as a sync page would. */
+  | { kind: "apply"; model: string; records?: unknown[]; deleted?: string[] };
+
+/**
+ * Declared webhook handling. Core reads the raw body, answers handshakes,
+ * checks the signature (the connector's `verify`, which must compare with
+ * `timingSafeEqual`), enforces the replay window, routes to connections and
+ * dispatches the actions. Forged, replayed or unroutable deliveries apply nothing.
+ */
 export interface WebhookSpec {
   /**
-   * Check the provider's signature over the raw body. Return `true` when
-   * genuine. Compare with `timingSafeEqual` from core.
+   * Whose secret signs deliveries: the host's app (`"app"`, verified before
+   * routing) or each connection (`"connection"`, verified after routing with
+   * that connection's secret).
    */
-  verify: (
-    request: { headers: Headers; rawBody: Uint8Array; url: URL },
-    secrets: { signingSecret?: string },
-  ) => boolean | Promise<boolean>;
-  /** Answer verification handshakes (e.g. Meta's `hub.challenge`); return a Response to short-circuit. */
-  handshake?: (request: Request) => Response | undefined | Promise<Response | undefined>;
-  /** Values identifying the connection(s) the delivery is for, matched against connection metadata. */
-  route: (payload: unknown, headers: Headers) => Record<string, string> | undefined;
-  /** Which models to sync incrementally for this delivery. */
-  models: (payload: unknown) => string[];
+  secret: "app" | "connection";
+  /**
+   * Answer verification handshakes (Meta's `hub.challenge`, Mailchimp's
+   * validation GET). Called for every method, before `verify`; return a
+   * Response to short-circuit (sent as is), `undefined` to go on. Only POST
+   * goes on: other methods get 405. The request's body is already read: use
+   * `delivery.rawBody` / `delivery.text`.
+   */
+  handshake?: (
+    request: Request,
+    delivery: WebhookDelivery,
+  ) => Response | undefined | Promise<Response | undefined>;
+  /** Check the signature. Return `true` only for a genuine delivery. */
+  verify: (delivery: WebhookDelivery, secrets: WebhookSecrets) => boolean | Promise<boolean>;
+  /**
+   * The signed timestamp (epoch seconds) and the window it must fall in
+   * (± `toleranceSeconds` of now), where the provider signs one. Checked
+   * after `verify`; a missing timestamp fails the check.
+   */
+  replay?: {
+    timestamp: (delivery: WebhookDelivery) => number | undefined;
+    toleranceSeconds: number;
+  };
+  /**
+   * A unique delivery id, so a delivery seen twice is applied once
+   * (remembered 24 hours, after `verify`). Ids are deduplicated per
+   * connector across all accounts: prefix one that is only unique per
+   * account. `undefined` skips deduplication for that delivery.
+   */
+  deliveryId?: (delivery: WebhookDelivery) => string | undefined;
+  /**
+   * Metadata values naming the connection(s) the delivery is for
+   * (`{ baseId: "app123" }`): every key must equal the connection's metadata
+   * string exactly. `undefined` (or `{}`, which would match everyone) when
+   * unroutable.
+   */
+  route: (delivery: WebhookDelivery) => Record<string, string> | undefined;
+  /** What to do for each matched, verified connection (not called for `needs_reauth` ones). */
+  actions: (
+    delivery: WebhookDelivery,
+    connection: Connection,
+  ) => WebhookAction[] | Promise<WebhookAction[]>;
 }
 
 /** A connector: data plus small functions. Build it with {@link defineConnector}. */

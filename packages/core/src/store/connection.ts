@@ -10,6 +10,7 @@ export function publicConnection(row: StoredConnection): Connection {
     statusReason: row.statusReason,
     config: row.config,
     metadata: row.metadata,
+    fieldMappings: row.fieldMappings,
     credentialsVersion: row.credentialsVersion,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -1,5 +1,7 @@
 import { NotFoundError, StorageError } from "../errors.js";
 import type {
+  AuditAction,
+  AuditEntry,
   BatchResult,
   ConnectionPatch,
   ConnectionStatus,
@@ -14,6 +16,7 @@ import type {
   SyncRun,
   SyncRunPatch,
   SyncState,
+  UsageCounters,
 } from "./types.js";
 
 /** Options for {@link MemoryStore}. */
@@ -41,9 +44,12 @@ export interface MemoryStoreOptions {
  * with an internal-id index and a per-connection and per-model change log, so
  * batch writes, lookups and `listChanges` do not scan the store.
  * `listRecords` sorts a model's external ids once and reuses the order until a
- * new record arrives. `markUnseenDeleted` scans the model's records (O(n) per
- * call), and `listDueSyncStates` scans every sync state, as a SQL store without
- * an index would.
+ * new record arrives. Audit entries are kept per tenant in `at` order, so
+ * `listAudit` walks back from `before` and stops at `limit` matches (filters
+ * skip entries as it walks). `markUnseenDeleted` scans the model's records (O(n)
+ * per call), and `listDueSyncStates` and `findConnections` scan every sync state
+ * and every connection, as a SQL store without an index would; `purgeTenant`
+ * scans the OAuth sessions.
  *
  * @example
  * ```ts
@@ -86,6 +92,13 @@ export class MemoryStore implements Store {
   readonly #runs = new Map<string, SyncRun>();
   readonly #runsByTenant = new Map<string, Map<string, SyncRun>>();
 
+  /** Every audit entry id, so ids stay unique store-wide. */
+  readonly #auditIds = new Set<string>();
+  /** tenant → entries in `at` order (equal times in append order). */
+  readonly #audit = new Map<string, AuditEntry[]>();
+  /** tenant → period → counters */
+  readonly #usage = new Map<string, Map<string, UsageCounters>>();
+
   readonly #leases = new Map<string, { holder: string; expiresAt: number }>();
 
   /** @param options - see {@link MemoryStoreOptions}. */
@@ -111,6 +124,7 @@ export class MemoryStore implements Store {
       statusReason: input.statusReason ?? null,
       config: copyJsonObjectIn(input.config ?? {}, "config"),
       metadata: copyJsonObjectIn(input.metadata ?? {}, "metadata"),
+      fieldMappings: copyFieldMappingsIn(input.fieldMappings ?? {}, "fieldMappings"),
       credentialsVersion: 1,
       createdAt: now,
       updatedAt: new Date(now.getTime()),
@@ -167,10 +181,15 @@ export class MemoryStore implements Store {
       patch.config === undefined ? undefined : copyJsonObjectIn(patch.config, "config");
     const metadata =
       patch.metadata === undefined ? undefined : copyJsonObjectIn(patch.metadata, "metadata");
+    const fieldMappings =
+      patch.fieldMappings === undefined
+        ? undefined
+        : copyFieldMappingsIn(patch.fieldMappings, "fieldMappings");
     if (patch.status !== undefined) connection.status = patch.status;
     if (patch.statusReason !== undefined) connection.statusReason = patch.statusReason;
     if (config !== undefined) connection.config = config;
     if (metadata !== undefined) connection.metadata = metadata;
+    if (fieldMappings !== undefined) connection.fieldMappings = fieldMappings;
     connection.updatedAt = this.#now();
     return copyConnection(connection);
   }
@@ -215,6 +234,38 @@ export class MemoryStore implements Store {
       if (connection) out.push(copyConnection(connection));
     }
     return out;
+  }
+
+  /**
+   * {@inheritDoc Store.findConnections}
+   *
+   * Scans every connection. A metadata value matches only when it is the
+   * same string: the number `123` does not match `"123"`. An empty `metadata`
+   * filter matches every connection of the connector that is not disconnected.
+   */
+  async findConnections(
+    connector: string,
+    metadata: Record<string, string>,
+  ): Promise<StoredConnection[]> {
+    requireString(connector, "connector");
+    if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+      throw new TypeError(`"metadata" must be an object of strings`);
+    }
+    const wanted = Object.entries(metadata);
+    for (const [key, value] of wanted) {
+      if (typeof value !== "string") throw new TypeError(`"metadata.${key}" must be a string`);
+    }
+    const out: StoredConnection[] = [];
+    for (const connection of this.#connections.values()) {
+      if (connection.connector !== connector || connection.status === "disconnected") continue;
+      const has = connection.metadata;
+      if (wanted.every(([key, value]) => Object.hasOwn(has, key) && has[key] === value)) {
+        out.push(connection);
+      }
+    }
+    // Stable sort over creation order: ties keep the order connections were created in.
+    out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return out.map(copyConnection);
   }
 
   // ── OAuth sessions ───────────────────────────────────────────────────
@@ -622,6 +673,131 @@ export class MemoryStore implements Store {
     return matching.slice(0, limit).map(copySyncRun);
   }
 
+  // ── audit and usage ──────────────────────────────────────────────────
+
+  /**
+   * {@inheritDoc Store.appendAudit}
+   *
+   * Entry ids are unique across the store; a duplicate throws `StorageError`.
+   */
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    requireString(entry.id, "id");
+    requireString(entry.tenantId, "tenantId");
+    requireString(entry.action, "action");
+    if (this.#auditIds.has(entry.id)) {
+      throw new StorageError(`audit entry ${entry.id} already exists`);
+    }
+    const copy = copyAuditEntryIn(entry);
+    const entries = getOrCreate(this.#audit, copy.tenantId, (): AuditEntry[] => []);
+    // After every entry at or before `at`: equal times keep their append order.
+    const at = copy.at.getTime();
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (entries[mid]!.at.getTime() <= at) low = mid + 1;
+      else high = mid;
+    }
+    entries.splice(low, 0, copy);
+    this.#auditIds.add(copy.id);
+  }
+
+  /**
+   * {@inheritDoc Store.listAudit}
+   *
+   * `before` is exclusive. Entries with the same `at`: last appended first.
+   */
+  async listAudit(
+    tenantId: string,
+    options: { connectionId?: string; action?: AuditAction; before?: Date; limit: number },
+  ): Promise<AuditEntry[]> {
+    const limit = checkLimit(options.limit);
+    const before = options.before === undefined ? undefined : copyDate(options.before, "before");
+    const entries = this.#audit.get(tenantId);
+    if (!entries) return [];
+    // Start below the first entry at or after `before`.
+    let index = entries.length;
+    if (before !== undefined) {
+      const cutoff = before.getTime();
+      let low = 0;
+      let high = entries.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (entries[mid]!.at.getTime() < cutoff) low = mid + 1;
+        else high = mid;
+      }
+      index = low;
+    }
+    const out: AuditEntry[] = [];
+    while (out.length < limit && index > 0) {
+      const entry = entries[--index]!;
+      if (options.connectionId !== undefined && entry.connectionId !== options.connectionId) {
+        continue;
+      }
+      if (options.action !== undefined && entry.action !== options.action) continue;
+      out.push(copyAuditEntry(entry));
+    }
+    return out;
+  }
+
+  /**
+   * {@inheritDoc Store.incrementUsage}
+   *
+   * Deltas must be integers (negative ones subtract); a `TypeError` names a bad one.
+   */
+  async incrementUsage(
+    tenantId: string,
+    period: string,
+    delta: Partial<UsageCounters>,
+  ): Promise<void> {
+    requireString(tenantId, "tenantId");
+    requireString(period, "period");
+    const records = checkDelta(delta.records, "delta.records");
+    const runs = checkDelta(delta.runs, "delta.runs");
+    const byPeriod = getOrCreate(this.#usage, tenantId, newMap);
+    const counters = getOrCreate(byPeriod, period, (): UsageCounters => ({ records: 0, runs: 0 }));
+    counters.records += records;
+    counters.runs += runs;
+  }
+
+  /** {@inheritDoc Store.getUsage} */
+  async getUsage(tenantId: string, period: string): Promise<UsageCounters> {
+    const counters = this.#usage.get(tenantId)?.get(period);
+    return counters ? { records: counters.records, runs: counters.runs } : { records: 0, runs: 0 };
+  }
+
+  // ── tenants ──────────────────────────────────────────────────────────
+
+  /**
+   * {@inheritDoc Store.purgeTenant}
+   *
+   * Leases are not tenant data (their keys are opaque) and are left alone.
+   */
+  async purgeTenant(tenantId: string): Promise<void> {
+    const connections = this.#connectionsByTenant.get(tenantId);
+    if (connections) {
+      for (const id of connections.keys()) this.#connections.delete(id);
+      this.#connectionsByTenant.delete(tenantId);
+      this.#sortedConnectionIds = null;
+    }
+    for (const [state, session] of this.#oauthSessions) {
+      if (session.tenantId === tenantId) this.#oauthSessions.delete(state);
+    }
+    this.#syncStates.delete(tenantId);
+    this.#records.delete(tenantId);
+    const runs = this.#runsByTenant.get(tenantId);
+    if (runs) {
+      for (const id of runs.keys()) this.#runs.delete(id);
+      this.#runsByTenant.delete(tenantId);
+    }
+    const audit = this.#audit.get(tenantId);
+    if (audit) {
+      for (const entry of audit) this.#auditIds.delete(entry.id);
+      this.#audit.delete(tenantId);
+    }
+    this.#usage.delete(tenantId);
+  }
+
   // ── leases ───────────────────────────────────────────────────────────
 
   /** {@inheritDoc Store.acquireLease} */
@@ -813,6 +989,14 @@ function checkLimit(limit: number): number {
   return limit;
 }
 
+function checkDelta(value: number | undefined, name: string): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value)) {
+    throw new TypeError(`"${name}" must be an integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 function checkTtl(ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new TypeError(`"ttlMs" must be a positive number, got ${String(ttlMs)}`);
@@ -916,8 +1100,51 @@ function cloneJsonObject(value: Record<string, Json>): Record<string, Json> {
   return cloneJson(value) as Record<string, Json>;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Validate and copy field mappings (model → host field → provider field). */
+function copyFieldMappingsIn(
+  value: Record<string, Record<string, string>>,
+  name: string,
+): Record<string, Record<string, string>> {
+  if (!isPlainObject(value)) throw new TypeError(`"${name}" must be an object of objects`);
+  const out: Record<string, Record<string, string>> = {};
+  for (const [model, fields] of Object.entries(value)) {
+    if (fields === undefined) continue; // JSON drops undefined properties too.
+    if (!isPlainObject(fields)) {
+      throw new TypeError(`"${name}.${model}" must be an object of strings`);
+    }
+    const copy: Record<string, string> = {};
+    for (const [field, target] of Object.entries(fields)) {
+      if (target === undefined) continue;
+      if (typeof target !== "string") {
+        throw new TypeError(`"${name}.${model}.${field}" must be a string`);
+      }
+      setOwn(copy, field, target);
+    }
+    setOwn(out, model, copy);
+  }
+  return out;
+}
+
+function cloneFieldMappings(
+  value: Record<string, Record<string, string>>,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [model, fields] of Object.entries(value)) {
+    const copy: Record<string, string> = {};
+    for (const [field, target] of Object.entries(fields)) setOwn(copy, field, target);
+    setOwn(out, model, copy);
+  }
+  return out;
+}
+
 /** Set a property, including a literal `__proto__` key (as `JSON.parse` does). */
-function setOwn(target: Record<string, Json>, key: string, value: Json): void {
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === "__proto__") {
     Object.defineProperty(target, key, {
       value,
@@ -939,6 +1166,7 @@ function copyConnection(connection: StoredConnection): StoredConnection {
     ...connection,
     config: cloneJsonObject(connection.config),
     metadata: cloneJsonObject(connection.metadata),
+    fieldMappings: cloneFieldMappings(connection.fieldMappings),
     createdAt: new Date(connection.createdAt.getTime()),
     updatedAt: new Date(connection.updatedAt.getTime()),
     credentials: copyBytes(connection.credentials),
@@ -1043,4 +1271,21 @@ function copySyncRun(run: SyncRun): SyncRun {
     finishedAt: copyOptionalDate(run.finishedAt),
     details: cloneJsonObject(run.details),
   };
+}
+
+function copyAuditEntryIn(entry: AuditEntry): AuditEntry {
+  return {
+    id: entry.id,
+    tenantId: entry.tenantId,
+    at: copyDate(entry.at, "at"),
+    actor: entry.actor,
+    action: entry.action,
+    connectionId: entry.connectionId,
+    connector: entry.connector,
+    details: copyJsonObjectIn(entry.details, "details"),
+  };
+}
+
+function copyAuditEntry(entry: AuditEntry): AuditEntry {
+  return { ...entry, at: new Date(entry.at.getTime()), details: cloneJsonObject(entry.details) };
 }

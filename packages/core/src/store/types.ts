@@ -38,6 +38,8 @@ export interface Connection {
   config: Record<string, Json>;
   /** Facts learned from the provider at connect time (account id, data center, realm id). */
   metadata: Record<string, Json>;
+  /** Per model: host field → provider field (e.g. `{ rows: { artistName: "Artist" } }`). */
+  fieldMappings: Record<string, Record<string, string>>;
   /** Bumped by every credentials write; used for compare-and-swap. */
   credentialsVersion: number;
   createdAt: Date;
@@ -59,6 +61,7 @@ export interface NewConnection {
   statusReason?: string | null;
   config?: Record<string, Json>;
   metadata?: Record<string, Json>;
+  fieldMappings?: Record<string, Record<string, string>>;
   credentials: Uint8Array | null;
 }
 
@@ -68,6 +71,7 @@ export interface ConnectionPatch {
   statusReason?: string | null;
   config?: Record<string, Json>;
   metadata?: Record<string, Json>;
+  fieldMappings?: Record<string, Record<string, string>>;
 }
 
 /** A pending OAuth authorization, created by `connect.start` and consumed once by `connect.finish`. */
@@ -191,7 +195,7 @@ export interface BatchResult {
 }
 
 /** How a sync run was started. */
-export type SyncTrigger = "manual" | "schedule" | "webhook" | "connect" | "resume";
+export type SyncTrigger = "manual" | "schedule" | "webhook" | "connect" | "resume" | "write";
 /** Full runs can detect deletes; incremental runs use the cursor. */
 export type SyncMode = "full" | "incremental";
 /** A run's outcome; `running` until it ends. */
@@ -237,6 +241,42 @@ export type SyncRunPatch = Partial<
   >
 >;
 
+/** What an audit entry records. */
+export type AuditAction =
+  | "connection.connect"
+  | "connection.configure"
+  | "connection.test"
+  | "connection.disconnect"
+  | "connection.purge"
+  | "sync.trigger"
+  | "sync.schedule"
+  | "records.write"
+  | "vault.rotate"
+  | "tenant.export"
+  | "tenant.purge";
+
+/** One entry of the audit trail: who did what to which connection, when. Never holds secrets. */
+export interface AuditEntry {
+  id: string;
+  tenantId: string;
+  at: Date;
+  /** The host-supplied actor (user id, "system", an API key name), or `null`. */
+  actor: string | null;
+  action: AuditAction;
+  connectionId: string | null;
+  connector: string | null;
+  /** Non-secret facts (model, schedule, counts, outcome). */
+  details: Record<string, Json>;
+}
+
+/** Usage counters of a tenant for one period (a calendar month, `"2026-11"`). */
+export interface UsageCounters {
+  /** Records inserted, updated or deleted by syncs and writes. */
+  records: number;
+  /** Sync runs started. */
+  runs: number;
+}
+
 /** The persistence Patchbay needs. See the module comment for the rules. */
 export interface Store {
   /** Prepare the store (create tables, run migrations). Idempotent. */
@@ -271,6 +311,12 @@ export interface Store {
   deleteConnection(tenantId: string, id: string): Promise<boolean>;
   /** Cross-tenant scan in id order, for key rotation and maintenance. */
   scanConnections(options: { after?: string; limit: number }): Promise<StoredConnection[]>;
+  /**
+   * Cross-tenant, for webhook routing: connections of `connector` whose
+   * metadata has every given key with exactly the given string value
+   * (e.g. `{ baseId: "app123" }`), excluding `disconnected` ones. Oldest first.
+   */
+  findConnections(connector: string, metadata: Record<string, string>): Promise<StoredConnection[]>;
 
   // ── OAuth sessions ───────────────────────────────────────────────────
   createOAuthSession(session: OAuthSession): Promise<void>;
@@ -352,6 +398,21 @@ export interface Store {
     tenantId: string,
     options: { connectionId?: string; model?: string; limit: number },
   ): Promise<SyncRun[]>;
+
+  // ── audit and usage ─────────────────────────────────────────────────
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; `before` pages back in time. */
+  listAudit(
+    tenantId: string,
+    options: { connectionId?: string; action?: AuditAction; before?: Date; limit: number },
+  ): Promise<AuditEntry[]>;
+  /** Add to the tenant's counters for `period` (created at zero if missing). Atomic under concurrency. */
+  incrementUsage(tenantId: string, period: string, delta: Partial<UsageCounters>): Promise<void>;
+  /** The tenant's counters for `period` (zeros when none). */
+  getUsage(tenantId: string, period: string): Promise<UsageCounters>;
+
+  /** Remove everything stored for a tenant: connections, sessions, states, records, runs, audit, usage. */
+  purgeTenant(tenantId: string): Promise<void>;
 
   // ── leases ───────────────────────────────────────────────────────────
   /**
