@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Json } from "../store/types.js";
 
 /**
@@ -57,5 +57,14 @@ export function recordHash(canonical: Json, volatile?: ReadonlyArray<string>): s
     for (const field of volatile) delete copy[field];
     subject = copy;
   }
-  return createHash("sha256").update(JSON.stringify(subject)).digest("base64url");
+  return sha256(JSON.stringify(subject));
+}
+
+type OneShotHash = (algorithm: string, data: string, encoding: "base64url") => string;
+/** `crypto.hash` (Node ≥ 20.12) is several times faster than `createHash` for small inputs. */
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+function sha256(text: string): string {
+  return oneShot !== undefined
+    ? oneShot("sha256", text, "base64url")
+    : crypto.createHash("sha256").update(text).digest("base64url");
 }
