@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import * as oauth from "oauth4webapi";
 import { credentialsFromTokens, type StoredCredentials } from "./auth/credentials.js";
 import {
@@ -24,6 +23,7 @@ import type { FetchLike } from "./http/types.js";
 import type { Logger } from "./logger.js";
 import { redactString } from "./redact.js";
 import { publicConnection } from "./store/connection.js";
+import { newId } from "./store/defaults.js";
 import type { Connection, Json, Store } from "./store/types.js";
 import { parseWith } from "./validation.js";
 import type { Vault } from "./vault.js";
@@ -472,9 +472,4 @@ export function defaultConfig(definition: ConnectorDefinition): Record<string, J
   if (definition.config === undefined) return {};
   const parsed = definition.config.safeParse({});
   return parsed.success ? (parsed.data as Record<string, Json>) : {};
-}
-
-/** A random id with a prefix, for connections, runs and holders. */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString("hex")}`;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import type { StoredCredentials } from "./auth/credentials.js";
 import { endpointOf, revokeToken } from "./auth/oauth.js";
@@ -14,6 +13,7 @@ import type { FetchLike, HttpClient, RateLimiter } from "./http/types.js";
 import { type Logger, redactingLogger, silentLogger } from "./logger.js";
 import { redactString } from "./redact.js";
 import { publicConnection } from "./store/connection.js";
+import { emptySyncState, newId } from "./store/defaults.js";
 import type {
   AuditAction,
   AuditEntry,
@@ -356,7 +356,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
   const events = new PatchbayEvents(logger);
   const rateLimiter = options.rateLimiter ?? createRateLimiter();
   const { store, vault } = options;
-  const holderId = options.tokens?.holderId ?? `pb_${randomBytes(8).toString("hex")}`;
+  const holderId = options.tokens?.holderId ?? newId("pb");
   const tokens = new TokenManager({
     ...options.tokens,
     holderId,
@@ -381,7 +381,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     details: Record<string, Json> = {},
   ): Promise<void> {
     await store.appendAudit({
-      id: `aud_${randomBytes(12).toString("hex")}`,
+      id: newId("aud"),
       tenantId,
       at: new Date(now()),
       actor: actor ?? null,
@@ -877,20 +877,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
         const existing = await store.getSyncState(input.tenantId, input.connectionId, input.model);
         const at = new Date(now());
         const state: SyncState = {
-          ...(existing ?? {
-            tenantId: input.tenantId,
-            connectionId: input.connectionId,
-            model: input.model,
-            cursor: null,
-            checkpoint: null,
-            activeRunId: null,
-            lastRunAt: null,
-            lastSuccessAt: null,
-            lastStatus: null,
-            lastError: null,
-            consecutiveFailures: 0,
-            runsSinceFull: 0,
-          }),
+          ...(existing ?? emptySyncState(input, at)),
           schedule: schedule.kind === "manual" ? null : schedule,
           nextRunAt:
             schedule.kind === "manual" || row.status === "disconnected"

@@ -1,4 +1,5 @@
 import { NotFoundError, StorageError } from "../errors.js";
+import { emptySyncState } from "./defaults.js";
 import type {
   AuditAction,
   AuditEntry,
@@ -482,7 +483,7 @@ export class MemoryStore implements Store {
       const byModel = getOrCreate(byConnection, batch.connectionId, newMap);
       const state =
         byModel.get(batch.model) ??
-        defaultSyncState(tenantId, batch.connectionId, batch.model, now);
+        emptySyncState({ tenantId, connectionId: batch.connectionId, model: batch.model }, now);
       if (cursor !== undefined) state.cursor = cursor;
       if (resumePoint !== undefined) state.checkpoint = resumePoint;
       if (activeRunId !== undefined) state.activeRunId = activeRunId;
@@ -1184,31 +1185,6 @@ function copyOAuthSessionIn(session: OAuthSession): OAuthSession {
     data: copyJsonObjectIn(session.data, "data"),
     createdAt: copyDate(session.createdAt, "createdAt"),
     expiresAt: copyDate(session.expiresAt, "expiresAt"),
-  };
-}
-
-function defaultSyncState(
-  tenantId: string,
-  connectionId: string,
-  model: string,
-  now: Date,
-): SyncState {
-  return {
-    tenantId,
-    connectionId,
-    model,
-    cursor: null,
-    checkpoint: null,
-    activeRunId: null,
-    schedule: null,
-    nextRunAt: null,
-    lastRunAt: null,
-    lastSuccessAt: null,
-    lastStatus: null,
-    lastError: null,
-    consecutiveFailures: 0,
-    runsSinceFull: 0,
-    updatedAt: new Date(now.getTime()),
   };
 }
 

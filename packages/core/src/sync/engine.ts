@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { TokenManager } from "../auth/token-manager.js";
 import {
   type ConnectionClientDeps,
@@ -13,6 +12,7 @@ import type { HttpClient } from "../http/types.js";
 import type { Logger } from "../logger.js";
 import { redactString } from "../redact.js";
 import { publicConnection } from "../store/connection.js";
+import { emptySyncState, newId, newSyncRun } from "../store/defaults.js";
 import type {
   BatchResult,
   Connection,
@@ -63,11 +63,6 @@ const MAX_FAILURE_SAMPLES = 20;
 /** The lease key of a connection's model: syncs and writes of one model never run at once. */
 export function syncLeaseKey(tenantId: string, connectionId: string, model: string): string {
   return `patchbay:sync:${tenantId}:${connectionId}:${model}`;
-}
-
-/** A new random id with a prefix. */
-function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString("hex")}`;
 }
 
 class RunAbortedError extends Error {
@@ -272,7 +267,7 @@ export class SyncEngine implements SyncRunner {
     try {
       const state =
         (await store.getSyncState(job.tenantId, job.connectionId, job.model)) ??
-        this.#emptyState(job);
+        emptySyncState(job, new Date(this.#d.now()));
       const now = this.#d.now();
       if (
         job.trigger === "schedule" &&
@@ -305,26 +300,6 @@ export class SyncEngine implements SyncRunner {
     }
   }
 
-  #emptyState(job: Pick<SyncJob, "tenantId" | "connectionId" | "model">): SyncState {
-    return {
-      tenantId: job.tenantId,
-      connectionId: job.connectionId,
-      model: job.model,
-      cursor: null,
-      checkpoint: null,
-      activeRunId: null,
-      schedule: null,
-      nextRunAt: null,
-      lastRunAt: null,
-      lastSuccessAt: null,
-      lastStatus: null,
-      lastError: null,
-      consecutiveFailures: 0,
-      runsSinceFull: 0,
-      updatedAt: new Date(this.#d.now()),
-    };
-  }
-
   async #execute(
     job: SyncJob,
     definition: ConnectorDefinition,
@@ -347,25 +322,7 @@ export class SyncEngine implements SyncRunner {
           : "full"));
     const passId = resuming ? state.activeRunId! : newId("pass");
     const started = new Date(this.#d.now());
-    const run: SyncRun = {
-      id: newId("run"),
-      tenantId: job.tenantId,
-      connectionId: job.connectionId,
-      model: job.model,
-      trigger: job.trigger,
-      mode,
-      status: "running",
-      startedAt: started,
-      finishedAt: null,
-      fetched: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-      failed: 0,
-      error: null,
-      details: { passId, resumed: resuming },
-    };
+    const run = newSyncRun(job, job.trigger, mode, started, { passId, resumed: resuming });
     if (resuming) await this.#closeInterrupted(job, passId);
     await store.createSyncRun(run);
     await store.putSyncState({
@@ -661,6 +618,8 @@ export class SyncEngine implements SyncRunner {
     status: "succeeded" | "failed" | "cancelled",
     error: string | null,
     connection: Connection,
+    /** False for runs outside the model's pass (webhook payloads applied directly): the sync state is left alone. */
+    updateState = true,
   ): Promise<SyncOutcome> {
     const { store, events } = this.#d;
     const finishedAt = new Date(this.#d.now());
@@ -678,30 +637,33 @@ export class SyncEngine implements SyncRunner {
       error,
       details,
     });
-    const latest = (await store.getSyncState(job.tenantId, job.connectionId, job.model)) ?? before;
     const ok = status === "succeeded";
-    const failures = ok ? 0 : latest.consecutiveFailures + 1;
-    const schedule = latest.schedule;
-    await store.putSyncState({
-      ...latest,
-      lastStatus: status,
-      lastError: ok ? null : error,
-      lastSuccessAt: ok ? finishedAt : latest.lastSuccessAt,
-      consecutiveFailures: failures,
-      runsSinceFull: ok ? (mode === "full" ? 0 : latest.runsSinceFull + 1) : latest.runsSinceFull,
-      nextRunAt:
-        schedule === null
-          ? null
-          : ok
-            ? nextRunAt(schedule, finishedAt)
-            : nextRunAfterFailure(schedule, finishedAt, failures),
-      updatedAt: finishedAt,
-    });
+    if (updateState) {
+      const latest =
+        (await store.getSyncState(job.tenantId, job.connectionId, job.model)) ?? before;
+      const failures = ok ? 0 : latest.consecutiveFailures + 1;
+      const schedule = latest.schedule;
+      await store.putSyncState({
+        ...latest,
+        lastStatus: status,
+        lastError: ok ? null : error,
+        lastSuccessAt: ok ? finishedAt : latest.lastSuccessAt,
+        consecutiveFailures: failures,
+        runsSinceFull: ok ? (mode === "full" ? 0 : latest.runsSinceFull + 1) : latest.runsSinceFull,
+        nextRunAt:
+          schedule === null
+            ? null
+            : ok
+              ? nextRunAt(schedule, finishedAt)
+              : nextRunAfterFailure(schedule, finishedAt, failures),
+        updatedAt: finishedAt,
+      });
+    }
     await this.#d.recordUsage?.(job.tenantId, {
       records: tally.inserted + tally.updated + tally.deleted,
       runs: 1,
     });
-    if (ok && connection.status === "error") {
+    if (updateState && ok && connection.status === "error") {
       const row = await store.getConnection(job.tenantId, job.connectionId);
       if (row !== null && row.status === "error") {
         const updated = await store.updateConnection(job.tenantId, job.connectionId, {
@@ -745,7 +707,7 @@ export class SyncEngine implements SyncRunner {
       const connection = publicConnection(row);
       const state =
         (await this.#d.store.getSyncState(job.tenantId, job.connectionId, job.model)) ??
-        this.#emptyState(job);
+        emptySyncState(job, new Date(this.#d.now()));
       // Apply outside any interrupted pass: keep its checkpoint and pass intact.
       const detached: SyncState = { ...state, activeRunId: null, checkpoint: null };
       return await this.#executeDetached(
@@ -781,25 +743,7 @@ export class SyncEngine implements SyncRunner {
       failures: [],
     };
     const started = new Date(this.#d.now());
-    const run: SyncRun = {
-      id: newId("run"),
-      tenantId: job.tenantId,
-      connectionId: job.connectionId,
-      model: job.model,
-      trigger: "webhook",
-      mode: "incremental",
-      status: "running",
-      startedAt: started,
-      finishedAt: null,
-      fetched: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-      failed: 0,
-      error: null,
-      details: { direct: true },
-    };
+    const run = newSyncRun(job, "webhook", "incremental", started, { direct: true });
     await this.#d.store.createSyncRun(run);
     const passId = original.activeRunId ?? newId("pass");
     try {
@@ -845,42 +789,31 @@ export class SyncEngine implements SyncRunner {
           tally,
         );
       }
-      return await this.#finishDetached(job, run, tally, "succeeded", null);
+      return await this.#finish(
+        job,
+        run,
+        tally,
+        original,
+        "incremental",
+        "succeeded",
+        null,
+        connection,
+        false,
+      );
     } catch (error) {
       const message = redactString(error instanceof Error ? error.message : String(error));
-      return await this.#finishDetached(job, run, tally, "failed", message);
+      return await this.#finish(
+        job,
+        run,
+        tally,
+        original,
+        "incremental",
+        "failed",
+        message,
+        connection,
+        false,
+      );
     }
-  }
-
-  async #finishDetached(
-    job: SyncJob,
-    run: SyncRun,
-    tally: Tally,
-    status: "succeeded" | "failed",
-    error: string | null,
-  ): Promise<SyncOutcome> {
-    const details: Record<string, Json> = { ...run.details };
-    if (tally.failures.length > 0) details.failures = tally.failures;
-    const finished = await this.#d.store.updateSyncRun(job.tenantId, run.id, {
-      status,
-      finishedAt: new Date(this.#d.now()),
-      fetched: tally.fetched,
-      inserted: tally.inserted,
-      updated: tally.updated,
-      deleted: tally.deleted,
-      unchanged: tally.unchanged,
-      failed: tally.failed,
-      error,
-      details,
-    });
-    await this.#d.recordUsage?.(job.tenantId, {
-      records: tally.inserted + tally.updated + tally.deleted,
-      runs: 1,
-    });
-    this.#d.events.emit(status === "succeeded" ? "sync.completed" : "sync.failed", {
-      run: finished,
-    });
-    return { status, run: finished };
   }
 
   /** The connection row, for write-back. */

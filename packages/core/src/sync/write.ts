@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import type { ConnectorContext, WriteChange, WriteOutcome } from "../connector/types.js";
 import { ConfigError, ErrorCode, PatchbayError } from "../errors.js";
 import type { PatchbayEvents } from "../events.js";
 import type { Logger } from "../logger.js";
 import { redactString } from "../redact.js";
 import { publicConnection } from "../store/connection.js";
+import { newSyncRun } from "../store/defaults.js";
 import type { Json, RecordUpsert, Store, StoredRecord, SyncRun } from "../store/types.js";
 import type { SyncEngine } from "./engine.js";
 import { prepareRecord } from "./engine.js";
@@ -131,25 +131,7 @@ export async function writeBack(deps: WriteDeps, input: WriteInput): Promise<Wri
       { retryable: true },
     );
   const started = new Date(deps.now());
-  const run: SyncRun = {
-    id: `run_${randomBytes(12).toString("hex")}`,
-    tenantId: input.tenantId,
-    connectionId: input.connectionId,
-    model: input.model,
-    trigger: "write",
-    mode: "incremental",
-    status: "running",
-    startedAt: started,
-    finishedAt: null,
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    deleted: 0,
-    unchanged: 0,
-    failed: 0,
-    error: null,
-    details: {},
-  };
+  const run = newSyncRun(input, "write", "incremental", started);
   await store.createSyncRun(run);
   // Mark written records as seen by an interrupted full pass, if any, so its delete detection keeps them.
   const passId =
