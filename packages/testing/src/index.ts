@@ -1,2 +1,3 @@
+export * from "./connector-contract.js";
 export * from "./fake-oauth-server.js";
 export * from "./store-suite.js";
