@@ -77,8 +77,8 @@ export interface ConnectDeps extends ConnectionClientDeps {
   sessionTtlMs: number;
   /** Throws (a `LimitError`) when the tenant's plan does not allow another connection to this connector. */
   admit?: (tenantId: string, connector: string) => Promise<void>;
-  /** Records a successful connection in the audit trail. */
-  audited?: (connection: Connection, actor: string | null) => Promise<void>;
+  /** Called once a connection is stored: audit trail, then the connector's lifecycle `setup`. */
+  established?: (connection: Connection, actor: string | null) => Promise<void>;
 }
 
 function requireNonEmpty(value: unknown, name: string): asserts value is string {
@@ -441,9 +441,12 @@ export class ConnectFlow {
       connectionId: id,
       tenantId,
     });
-    await this.#d.audited?.(connection, input.actor);
     this.#d.events.emit("connection.created", { connection });
-    return connection;
+    if (this.#d.established === undefined) return connection;
+    await this.#d.established(connection, input.actor);
+    // Setup may have added metadata (webhook ids): hand back what is stored now.
+    const latest = await this.#d.store.getConnection(tenantId, id);
+    return latest === null ? connection : publicConnection(latest);
   }
 
   async #revoke(definition: ConnectorDefinition, creds: StoredCredentials): Promise<void> {

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from "p-limit";
 import type { StoredCredentials } from "./auth/credentials.js";
 import type { ConnectionRef, TokenManager } from "./auth/token-manager.js";
 import type { ConnectorDefinition } from "./connector/types.js";
@@ -80,6 +81,36 @@ export interface ConnectionClientDeps {
   fetch: FetchLike;
   logger: Logger;
   rateLimiter: RateLimiter;
+  /** Caps requests in flight per key (`http.maxConcurrent`); shared by every client of a Patchbay instance. */
+  concurrency?: ConcurrencyLimiter;
+}
+
+/**
+ * Limits how many requests run at once per key (a connection, or a whole
+ * provider). A request holds its slot for its whole life, retries included.
+ */
+export class ConcurrencyLimiter {
+  readonly #limits = new Map<string, LimitFunction>();
+
+  /** Run `task` when fewer than `limit` tasks of `key` are running. */
+  run<T>(key: string, limit: number, task: () => Promise<T>): Promise<T> {
+    let limiter = this.#limits.get(key);
+    if (limiter === undefined || limiter.concurrency !== limit) {
+      limiter = pLimit(limit);
+      this.#limits.set(key, limiter);
+    }
+    const mine = limiter;
+    return mine(task).finally(() => {
+      // Forget idle keys so the map does not grow with every connection ever seen.
+      if (mine.activeCount === 0 && mine.pendingCount === 0 && this.#limits.get(key) === mine)
+        this.#limits.delete(key);
+    });
+  }
+
+  /** Keys with running or waiting tasks (for tests and metrics). */
+  get size(): number {
+    return this.#limits.size;
+  }
 }
 
 /**
@@ -103,7 +134,7 @@ export function connectionHttpClient(
             metadata: connection.metadata,
           })
         : spec.baseUrl;
-  return createHttpClient({
+  const client = createHttpClient({
     fetch: deps.fetch,
     baseUrl,
     headers: spec?.headers,
@@ -117,4 +148,23 @@ export function connectionHttpClient(
     parseError: spec?.parseError,
     logger: deps.logger,
   });
+  const cap = spec?.maxConcurrent;
+  if (cap === undefined) return client;
+  if (!Number.isInteger(cap.limit) || cap.limit < 1) {
+    throw new TypeError(
+      `connector "${definition.id}": "http.maxConcurrent.limit" must be a positive integer`,
+    );
+  }
+  const limiter = deps.concurrency ?? new ConcurrencyLimiter();
+  const key = cap.scope === "provider" ? definition.id : `${definition.id}:${connection.id}`;
+  const slot = <T>(task: () => Promise<T>) => limiter.run(key, cap.limit, task);
+  return {
+    request: (request) => slot(() => client.request(request)),
+    get: (path, options) => slot(() => client.get(path, options)),
+    post: (path, options) => slot(() => client.post(path, options)),
+    put: (path, options) => slot(() => client.put(path, options)),
+    patch: (path, options) => slot(() => client.patch(path, options)),
+    delete: (path, options) => slot(() => client.delete(path, options)),
+    fetch: (input, init) => slot(() => client.fetch(input, init)),
+  };
 }

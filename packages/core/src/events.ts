@@ -16,6 +16,12 @@ export interface PatchbayEventMap {
   };
   /** The provider revoked the grant (`invalid_grant`): ask the user to reconnect. */
   "connection.needs_reauth": { connection: Connection; reason: string };
+  /** A connector's lifecycle hook (setup, teardown, maintenance) failed; the connection is unchanged. */
+  "connection.lifecycle_failed": {
+    connection: Connection;
+    phase: "setup" | "teardown" | "maintenance";
+    error: string;
+  };
   /** An access token was renewed and persisted. */
   "token.refreshed": { tenantId: string; connectionId: string; expiresAt: Date | null };
   /** A sync run started. */

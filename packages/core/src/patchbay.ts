@@ -3,9 +3,13 @@ import type { StoredCredentials } from "./auth/credentials.js";
 import { endpointOf, revokeToken } from "./auth/oauth.js";
 import { TokenManager, type TokenManagerOptions } from "./auth/token-manager.js";
 import { ConnectFlow } from "./connect.js";
-import { connectionAuthenticator, connectionHttpClient } from "./connection-client.js";
+import {
+  ConcurrencyLimiter,
+  connectionAuthenticator,
+  connectionHttpClient,
+} from "./connection-client.js";
 import { type ConnectorInfo, ConnectorRegistry } from "./connector/registry.js";
-import type { ConnectorDefinition } from "./connector/types.js";
+import type { ConnectorDefinition, LifecycleContext, LifecycleResult } from "./connector/types.js";
 import { ConfigError, LimitError, NotFoundError } from "./errors.js";
 import { type PatchbayEventName, PatchbayEvents, type PatchbayListener } from "./events.js";
 import { createRateLimiter } from "./http/index.js";
@@ -105,6 +109,19 @@ export interface PatchbayOptions {
   limits?: (tenantId: string) => PlanLimits | Promise<PlanLimits>;
   /** Shared rate limiter; pass one to share buckets between Patchbay instances in a process. */
   rateLimiter?: RateLimiter;
+  /**
+   * Your public base URL for webhooks, e.g. `https://app.example.com/integrations/webhooks`;
+   * each connector's deliveries go to `<base>/<connector id>`. Without it, connectors create no webhooks.
+   */
+  webhookBaseUrl?: string;
+}
+
+/** What `runMaintenance` did. */
+export interface MaintenanceReport {
+  /** Connections whose maintenance ran and succeeded. */
+  ran: number;
+  /** Connections whose maintenance failed (ids; the error is logged and emitted). */
+  failed: string[];
 }
 
 /** The outcome of testing a connection. */
@@ -309,7 +326,13 @@ export interface Patchbay {
   on<E extends PatchbayEventName>(event: E, listener: PatchbayListener<E>): () => void;
   /** Re-seal every credential under the vault's newest key. */
   rotateKeys(options?: ActorOption): Promise<RotationReport>;
-  /** Start the scheduler (scheduled syncs, enqueued webhook syncs). */
+  /**
+   * Run due lifecycle maintenance (refresh webhooks before they expire, renew
+   * watches) for every connection whose connector declares it. `start()` runs
+   * it every minute; serverless hosts call it from their cron route.
+   */
+  runMaintenance(): Promise<MaintenanceReport>;
+  /** Start the scheduler (scheduled syncs, enqueued webhook syncs) and periodic maintenance. */
   start(): void;
   /** Stop the scheduler, letting running syncs finish their batch. */
   stop(): Promise<void>;
@@ -368,7 +391,14 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     events,
     now,
   });
-  const clientDeps = { fetch: fetchImpl, logger, rateLimiter };
+  const clientDeps = {
+    fetch: fetchImpl,
+    logger,
+    rateLimiter,
+    concurrency: new ConcurrencyLimiter(),
+  };
+  const webhookBase =
+    options.webhookBaseUrl === undefined ? undefined : checkWebhookBase(options.webhookBaseUrl);
 
   const limitsFor = async (tenantId: string): Promise<PlanLimits> =>
     options.limits ? await options.limits(tenantId) : {};
@@ -450,12 +480,15 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
         }
       }
     },
-    audited: (connection, actor) =>
-      audit(connection.tenantId, "connection.connect", actor, connection),
+    established: async (connection, actor) => {
+      await audit(connection.tenantId, "connection.connect", actor, connection);
+      await runLifecycle(await load(connection.tenantId, connection.id), "setup");
+    },
   });
 
   const scheduler = options.scheduler ?? createInProcessScheduler();
   let started = false;
+  let maintenanceTimer: ReturnType<typeof setTimeout> | undefined;
 
   async function load(tenantId: string, id: string): Promise<StoredConnection> {
     requireId(tenantId, "tenantId");
@@ -554,6 +587,124 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     },
   });
 
+  function lifecycleContext(row: StoredConnection): LifecycleContext {
+    const connection = publicConnection(row);
+    return {
+      connection,
+      config: connection.config,
+      metadata: connection.metadata,
+      http: httpFor(connection),
+      logger,
+      webhookUrl: webhookBase === undefined ? undefined : `${webhookBase}/${row.connector}`,
+    };
+  }
+
+  /** Store what a hook returned: metadata merged, the webhook secret sealed with the credentials. */
+  async function applyLifecycleResult(
+    row: StoredConnection,
+    result: LifecycleResult | undefined,
+    extra: Record<string, Json> = {},
+  ): Promise<void> {
+    const metadata = { ...(result?.metadata ?? {}), ...extra };
+    if (Object.keys(metadata).length > 0) {
+      const latest = await load(row.tenantId, row.id);
+      await store.updateConnection(row.tenantId, row.id, {
+        metadata: { ...latest.metadata, ...metadata },
+      });
+    }
+    if (result?.webhookSecret !== undefined) {
+      if (typeof result.webhookSecret !== "string" || result.webhookSecret === "") {
+        throw new TypeError(
+          `connector "${row.connector}": lifecycle "webhookSecret" must be a non-empty string`,
+        );
+      }
+      for (let attempt = 0; ; attempt++) {
+        const latest = await load(row.tenantId, row.id);
+        if (latest.credentials === null) return;
+        const binding = { tenantId: row.tenantId, connectionId: row.id };
+        const creds = vault.open(latest.credentials, binding) as unknown as StoredCredentials & {
+          webhookSecret?: string;
+        };
+        const sealed = vault.seal(
+          { ...creds, webhookSecret: result.webhookSecret } as unknown as Json,
+          binding,
+        );
+        if (
+          (await store.swapCredentials(row.tenantId, row.id, latest.credentialsVersion, sealed)) !==
+          null
+        )
+          break;
+        if (attempt >= 4)
+          throw new Error("could not store the webhook secret (credentials kept changing)");
+      }
+      tokens.forget(row);
+    }
+  }
+
+  /** Run a lifecycle hook; a failure is logged and emitted, and never breaks the caller. */
+  async function runLifecycle(
+    row: StoredConnection,
+    phase: "setup" | "teardown" | "maintenance",
+  ): Promise<boolean> {
+    const lifecycle = registry.get(row.connector).lifecycle;
+    const hook = phase === "maintenance" ? lifecycle?.maintenance?.run : lifecycle?.[phase];
+    if (hook === undefined) return true;
+    try {
+      const result = await hook.call(lifecycle, lifecycleContext(row));
+      if (phase !== "teardown") {
+        await applyLifecycleResult(
+          row,
+          result ?? undefined,
+          phase === "maintenance" ? { [MAINTAINED_AT]: new Date(now()).toISOString() } : {},
+        );
+      }
+      return true;
+    } catch (error) {
+      const message = redactString(error instanceof Error ? error.message : String(error));
+      logger.warn(`connector ${phase} failed`, {
+        connector: row.connector,
+        connectionId: row.id,
+        error,
+      });
+      events.emit("connection.lifecycle_failed", {
+        connection: publicConnection(row),
+        phase,
+        error: message,
+      });
+      return false;
+    }
+  }
+
+  async function runMaintenance(): Promise<MaintenanceReport> {
+    const report: MaintenanceReport = { ran: 0, failed: [] };
+    const due = registry.list().filter((c) => c.lifecycle?.maintenance !== undefined);
+    if (due.length === 0) return report;
+    const holder = newId("maint");
+    for (let after: string | undefined; ; ) {
+      const page = await store.scanConnections({ after, limit: 200 });
+      for (const row of page) {
+        const maintenance = registry.has(row.connector)
+          ? registry.get(row.connector).lifecycle?.maintenance
+          : undefined;
+        if (maintenance === undefined || (row.status !== "active" && row.status !== "error"))
+          continue;
+        const last = Date.parse(String(row.metadata[MAINTAINED_AT] ?? ""));
+        if (!Number.isNaN(last) && now() - last < maintenance.everyMinutes * 60_000) continue;
+        const key = `patchbay:maintenance:${row.tenantId}:${row.id}`;
+        if (!(await store.acquireLease(key, holder, 5 * 60_000))) continue;
+        try {
+          if (await runLifecycle(row, "maintenance")) report.ran++;
+          else report.failed.push(row.id);
+        } finally {
+          await store.releaseLease(key, holder);
+        }
+      }
+      if (page.length < 200) break;
+      after = page[page.length - 1]!.id;
+    }
+    return report;
+  }
+
   async function disconnect(
     tenantId: string,
     id: string,
@@ -561,6 +712,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
   ): Promise<{ revoked: boolean }> {
     const row = await load(tenantId, id);
     const definition = registry.get(row.connector);
+    if (row.credentials !== null) await runLifecycle(row, "teardown");
     let revoked = false;
     if (
       row.credentials !== null &&
@@ -654,14 +806,27 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
       }
       return report;
     },
+    runMaintenance,
     start() {
       if (started) return;
       scheduler.start({ store, runner: engine, logger, now });
       started = true;
+      const tick = () => {
+        maintenanceTimer = setTimeout(() => {
+          runMaintenance()
+            .catch((error: unknown) => logger.error("maintenance failed", { error }))
+            .finally(() => {
+              if (started) tick();
+            });
+        }, 60_000);
+        maintenanceTimer.unref?.();
+      };
+      tick();
     },
     async stop() {
       if (!started) return;
       started = false;
+      if (maintenanceTimer !== undefined) clearTimeout(maintenanceTimer);
       await scheduler.stop();
     },
     async write(input) {
@@ -1060,4 +1225,24 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
       },
     },
   };
+}
+
+/** Metadata key holding when a connection's lifecycle maintenance last succeeded. */
+export const MAINTAINED_AT = "patchbay.maintainedAt";
+
+function checkWebhookBase(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(
+      `"webhookBaseUrl" must be an absolute URL such as https://app.example.com/integrations/webhooks, got "${value}"`,
+    );
+  }
+  if (url.protocol !== "https:" && url.hostname !== "localhost" && url.hostname !== "127.0.0.1") {
+    throw new TypeError(
+      `"webhookBaseUrl" must use https: (providers refuse plain http), got "${url.protocol}"`,
+    );
+  }
+  return value.replace(/\/+$/, "");
 }

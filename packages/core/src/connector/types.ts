@@ -162,6 +162,11 @@ export interface HttpSpec {
   retry?: Partial<RetryPolicy>;
   /** Map the provider's error bodies to messages, codes and kinds. */
   parseError?: ProviderErrorParser;
+  /**
+   * At most this many requests in flight at once (Mailchimp: 10 per account),
+   * per connection (default) or for the whole provider in this process.
+   */
+  maxConcurrent?: { limit: number; scope?: "connection" | "provider" };
 }
 
 /** What connector functions receive. */
@@ -375,6 +380,47 @@ export interface WebhookSpec {
   ) => WebhookAction[] | Promise<WebhookAction[]>;
 }
 
+/** What a lifecycle hook may hand back to core. */
+export interface LifecycleResult {
+  /** Merged into the connection's metadata (webhook id, watch expiry, ...). */
+  metadata?: Record<string, Json>;
+  /** Stored sealed with the credentials; given to `webhooks.verify` as `secrets.connection`. */
+  webhookSecret?: string;
+}
+
+/** What lifecycle hooks receive. */
+export interface LifecycleContext<TConfig = Record<string, unknown>>
+  extends ConnectorContext<TConfig> {
+  /**
+   * The host's public URL for this connector's webhooks
+   * (`createPatchbay({ webhookBaseUrl })` + `/<connector id>`), or
+   * `undefined` when the host set none (then create no webhooks).
+   */
+  webhookUrl: string | undefined;
+}
+
+/**
+ * Provider-side resources a connection owns: webhooks, push channels,
+ * watches. Core calls these; failures are logged and recorded, and never
+ * lose the connection.
+ */
+export interface ConnectorLifecycle<TConfig = Record<string, unknown>> {
+  /**
+   * After the connection is created and after every configure or field
+   * mapping change. Must be idempotent: create what is missing, update what
+   * changed (e.g. the Airtable webhook for the chosen base).
+   */
+  setup?(ctx: LifecycleContext<TConfig>): Promise<LifecycleResult | undefined> | Promise<void>;
+  /** On disconnect, before the grant is revoked: remove what `setup` created. */
+  teardown?(ctx: LifecycleContext<TConfig>): Promise<void>;
+  /** Periodic upkeep: refresh webhooks before they expire, renew watches. */
+  maintenance?: {
+    /** How often, in minutes. */
+    everyMinutes: number;
+    run(ctx: LifecycleContext<TConfig>): Promise<LifecycleResult | undefined> | Promise<void>;
+  };
+}
+
 /** A connector: data plus small functions. Build it with {@link defineConnector}. */
 export interface ConnectorDefinition<TConfig extends z.ZodType = z.ZodType> {
   /** Unique kebab-case id, equal to the package folder name (`google-sheets`). */
@@ -398,6 +444,8 @@ export interface ConnectorDefinition<TConfig extends z.ZodType = z.ZodType> {
   models?: Record<string, ModelDefinition<z.ZodType, z.infer<TConfig>>>;
   actions?: Record<string, ActionDefinition<z.ZodType, unknown, z.infer<TConfig>>>;
   webhooks?: WebhookSpec;
+  /** Provider-side resources (webhooks, watches) created, maintained and removed with the connection. */
+  lifecycle?: ConnectorLifecycle<z.infer<TConfig>>;
 }
 
 /** Re-exported for declaration sites. */
