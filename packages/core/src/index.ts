@@ -13,6 +13,12 @@ export * from "./connector/registry.js";
 export type * from "./connector/types.js";
 export * from "./errors.js";
 export * from "./events.js";
+export {
+  createPatchbayHandler,
+  type PatchbayHandlerOptions,
+  type PatchbayRequestHandler,
+  type RequestIdentity,
+} from "./host/handler.js";
 export * from "./http/index.js";
 export type * from "./http/types.js";
 export * from "./logger.js";

@@ -259,6 +259,16 @@ export interface Patchbay {
       tenantId: string,
       options: { connectionId?: string; model?: string; limit?: number },
     ): Promise<SyncRun[]>;
+    /**
+     * Run every scheduled sync that is due now, across tenants, and wait for
+     * them: the entry point for serverless hosts' cron (the in-process
+     * scheduler does the same on its own). At most `limit` syncs (default 50),
+     * `concurrency` at a time (default 4).
+     */
+    runDue(options?: {
+      limit?: number;
+      concurrency?: number;
+    }): Promise<{ started: number; outcomes: SyncOutcome[] }>;
   };
   /** Read synced records. */
   readonly records: {
@@ -1074,6 +1084,39 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
       async status(tenantId, connectionId) {
         await load(tenantId, connectionId);
         return store.listSyncStates(tenantId, connectionId);
+      },
+      async runDue(dueOptions = {}) {
+        const limit = dueOptions.limit ?? 50;
+        const concurrency = dueOptions.concurrency ?? 4;
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new TypeError('"limit" must be a positive integer');
+        if (!Number.isInteger(concurrency) || concurrency < 1)
+          throw new TypeError('"concurrency" must be a positive integer');
+        const due = await store.listDueSyncStates(new Date(now()), limit);
+        const queue = [...due];
+        const outcomes: SyncOutcome[] = [];
+        const worker = async () => {
+          for (let state = queue.shift(); state !== undefined; state = queue.shift()) {
+            try {
+              outcomes.push(
+                await engine.run({
+                  tenantId: state.tenantId,
+                  connectionId: state.connectionId,
+                  model: state.model,
+                  trigger: "schedule",
+                }),
+              );
+            } catch (error) {
+              logger.error("scheduled sync threw", {
+                connectionId: state.connectionId,
+                model: state.model,
+                error,
+              });
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+        return { started: outcomes.filter((o) => o.status !== "skipped").length, outcomes };
       },
       async runs(tenantId, runOptions) {
         requireId(tenantId, "tenantId");
