@@ -34,15 +34,15 @@ export function connectionAuthenticator(
       },
     };
   }
-  let current: string | undefined;
   return {
     canRefresh: true,
-    async authenticate(request, { forceRefresh }) {
+    async authenticate(request, { forceRefresh, rejected }) {
+      // The token this very request sent and had rejected: a concurrent request may already have refreshed past it.
+      const sentToken = /^Bearer (.+)$/i.exec(rejected?.headers.get("authorization") ?? "")?.[1];
       const token = await tokens.getAccessToken(
         ref,
-        forceRefresh ? { forceRefresh, rejectedToken: current } : {},
+        forceRefresh ? { forceRefresh, rejectedToken: sentToken } : {},
       );
-      current = token;
       request.headers.set("authorization", `Bearer ${token}`);
       if (auth.kind === "client_credentials" && auth.apply !== undefined) {
         const creds = await tokens.getCredentials(ref);

@@ -314,6 +314,18 @@ export interface Patchbay {
   };
   /** Apply host changes at the provider (two-way sync). */
   write(input: WriteInput & ActorOption): Promise<WriteResult>;
+  /** One-off operations a connector declares (send an email, create a spreadsheet, list audiences). */
+  readonly actions: {
+    /** Validate `input` with the action's schema and run it as the connection. */
+    run<T = unknown>(
+      input: {
+        tenantId: string;
+        connectionId: string;
+        action: string;
+        input?: unknown;
+      } & ActorOption,
+    ): Promise<T>;
+  };
   /** The one webhook entry point: verify, route, dispatch. Mount it at e.g. `POST /webhooks/:connector`. */
   handleWebhook(connectorId: string, request: Request): Promise<Response>;
   /** Usage counters and the audit trail of a tenant. */
@@ -865,6 +877,46 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
         conflicts: result.results.filter((r) => r.conflict !== undefined).length,
       });
       return result;
+    },
+    actions: {
+      async run<T>(
+        input: {
+          tenantId: string;
+          connectionId: string;
+          action: string;
+          input?: unknown;
+        } & ActorOption,
+      ): Promise<T> {
+        const row = await load(input?.tenantId, input.connectionId);
+        requireId(input.action, "action");
+        const definition = registry.get(row.connector);
+        const action = definition.actions?.[input.action];
+        if (action === undefined) {
+          const names = Object.keys(definition.actions ?? {});
+          throw new ConfigError(
+            `${definition.name} has no action "${input.action}" (actions: ${names.join(", ") || "none"})`,
+          );
+        }
+        if (row.status === "needs_reauth" || row.status === "disconnected") {
+          throw new ConfigError(
+            `Connection ${row.id} is ${row.status}: reconnect ${definition.name} first`,
+          );
+        }
+        const parsed = parseWith(action.input, input.input ?? {}, "input");
+        const connection = publicConnection(row);
+        const result = await action.run(
+          {
+            connection,
+            config: connection.config,
+            metadata: connection.metadata,
+            http: httpFor(connection),
+            logger,
+          },
+          parsed,
+        );
+        await audit(input.tenantId, "action.run", input.actor, row, { action: input.action });
+        return result as T;
+      },
     },
     connections: {
       async list(tenantId, filter) {

@@ -262,3 +262,60 @@ describe("scheduler with the sync engine", () => {
     }
   });
 });
+
+describe("actions", () => {
+  it("runs a declared action with validated input, and names unknown actions", async () => {
+    const w = world({ seed: 2 });
+    const { defineAction, defineConnector } = await import("@patchbay/core");
+    const { z } = await import("zod");
+    const base = w.connector;
+    const connector = defineConnector({
+      ...base,
+      actions: {
+        countTasks: defineAction({
+          input: z.object({ status: z.enum(["open", "done"]) }),
+          async run(ctx, input) {
+            const { data } = await ctx.http.get<{ tasks: Array<{ status: string }> }>("/tasks", {
+              query: { limit: 100 },
+            });
+            return data.tasks.filter((t) => t.status === input.status).length;
+          },
+        }),
+      },
+    });
+    const pb = w.patchbay({ connectors: [connector] });
+    const c = await pb.connect.withCredentials({
+      tenantId: "t",
+      connector: "tasks",
+      credentials: { apiKey: TASKS_API_KEY },
+    });
+    expect(
+      await pb.actions.run({
+        tenantId: "t",
+        connectionId: c.id,
+        action: "countTasks",
+        input: { status: "open" },
+      }),
+    ).toBe(1);
+    await expect(
+      pb.actions.run({
+        tenantId: "t",
+        connectionId: c.id,
+        action: "countTasks",
+        input: { status: "x" },
+      }),
+    ).rejects.toThrow('"input.status"');
+    await expect(
+      pb.actions.run({ tenantId: "t", connectionId: c.id, action: "deleteAll" }),
+    ).rejects.toThrow('Tasks has no action "deleteAll" (actions: countTasks)');
+    await expect(
+      pb.actions.run({
+        tenantId: "other",
+        connectionId: c.id,
+        action: "countTasks",
+        input: { status: "open" },
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect((await pb.tenants.audit("t", { action: "action.run" })).length).toBe(1);
+  });
+});

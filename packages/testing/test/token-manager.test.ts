@@ -1,6 +1,7 @@
 import {
   AuthError,
   type Connection,
+  connectionAuthenticator,
   ErrorCode,
   type StoredCredentials,
   Vault,
@@ -234,5 +235,35 @@ describe("token manager", () => {
       const client = await onlyNewKey.connections.http(c.tenantId, c.id);
       expect((await client.get<{ name: string }>("/me")).data.name).toBe("Acme User");
     }
+  });
+});
+
+describe("authenticator", () => {
+  // Regression (found by the Airtable connector): the authenticator reported the
+  // token it last handed out as the rejected one, so a request whose stale
+  // token was rejected after another request had already refreshed forced a
+  // second, needless refresh.
+  it("a request rejected with a stale token takes the already refreshed one instead of refreshing again", async () => {
+    const w = world();
+    const pb = w.patchbay();
+    const connection = await w.connect(pb);
+    const authenticator = connectionAuthenticator(
+      pb.connectors.get("acme"),
+      { tenantId: connection.tenantId, id: connection.id },
+      pb.tokens,
+    );
+    const first = { headers: new Headers(), url: new URL(`${API}/me`) };
+    const second = { headers: new Headers(), url: new URL(`${API}/me`) };
+    await authenticator.authenticate(first, { forceRefresh: false });
+    await authenticator.authenticate(second, { forceRefresh: false });
+    expect(second.headers.get("authorization")).toBe(first.headers.get("authorization"));
+    w.fake.expireAccessTokens();
+    const refreshes = w.fake.stats.byGrant.refresh_token ?? 0;
+    const retryFirst = { headers: new Headers(), url: first.url };
+    await authenticator.authenticate(retryFirst, { forceRefresh: true, rejected: first });
+    const retrySecond = { headers: new Headers(), url: second.url };
+    await authenticator.authenticate(retrySecond, { forceRefresh: true, rejected: second });
+    expect((w.fake.stats.byGrant.refresh_token ?? 0) - refreshes).toBe(1);
+    expect(retrySecond.headers.get("authorization")).toBe(retryFirst.headers.get("authorization"));
   });
 });

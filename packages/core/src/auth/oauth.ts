@@ -55,8 +55,61 @@ function clientAuth(endpoint: TokenEndpoint): oauth.ClientAuth {
 
 function requestOptions(options: TokenCallOptions, extra?: Record<string, string>) {
   return {
-    [oauth.customFetch]: options.fetch as typeof fetch,
+    [oauth.customFetch]: lenientTokenFetch(options.fetch) as typeof fetch,
     ...(extra === undefined ? {} : { additionalParameters: extra }),
+  };
+}
+
+/**
+ * Providers bend RFC 6749 §5.1 in a few common ways that a strict client
+ * rejects: no `token_type` (Mailchimp), `scope: null` (Mailchimp),
+ * `expires_in` as a string. Successful JSON token responses are normalised
+ * before oauth4webapi checks them; error responses pass through untouched.
+ */
+export function normalizeTokenResponse(body: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...body };
+  if (typeof out.access_token === "string") {
+    if (typeof out.token_type !== "string" || out.token_type === "") out.token_type = "bearer";
+    if (out.scope === null) delete out.scope;
+    if (Array.isArray(out.scope)) out.scope = out.scope.join(" ");
+    if (typeof out.expires_in === "string" && /^\d+$/.test(out.expires_in))
+      out.expires_in = Number(out.expires_in);
+    if (out.expires_in === null) delete out.expires_in;
+    if (out.refresh_token === null) delete out.refresh_token;
+  }
+  return out;
+}
+
+function lenientTokenFetch(fetchImpl: FetchLike): FetchLike {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (
+      !response.ok ||
+      !(response.headers.get("content-type") ?? "").toLowerCase().includes("json")
+    )
+      return response;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return new Response(text, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    }
+    const fixed =
+      body !== null && typeof body === "object" && !Array.isArray(body)
+        ? normalizeTokenResponse(body as Record<string, unknown>)
+        : body;
+    const headers = new Headers(response.headers);
+    headers.delete("content-length");
+    return new Response(JSON.stringify(fixed), {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   };
 }
 

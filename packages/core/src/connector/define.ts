@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
-import type { ConnectorCategory, ConnectorDefinition, ModelDefinition } from "./types.js";
+import type {
+  ActionDefinition,
+  ConnectorCategory,
+  ConnectorDefinition,
+  ModelDefinition,
+} from "./types.js";
 
 /** Connector ids: lowercase kebab-case, as the package folder (`google-sheets`). */
 export const CONNECTOR_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -149,6 +154,25 @@ export function defineModel<S extends z.ZodType, TConfig = Record<string, unknow
   model: ModelDefinition<S, TConfig>,
 ): ModelDefinition<S, TConfig> {
   return model;
+}
+
+/**
+ * Declare an action with its input type inferred from `input`.
+ *
+ * @example
+ * ```ts
+ * actions: {
+ *   createSpreadsheet: defineAction({
+ *     input: z.object({ title: z.string() }),
+ *     async run(ctx, { title }) { return (await ctx.http.post("/", { json: { properties: { title } } })).data; },
+ *   }),
+ * }
+ * ```
+ */
+export function defineAction<I extends z.ZodType, O, TConfig = Record<string, unknown>>(
+  action: ActionDefinition<I, O, TConfig>,
+): ActionDefinition<I, O, TConfig> {
+  return action;
 }
 
 /** Thrown-error helper for hosts: an unknown connector id. */

@@ -328,10 +328,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     number: number,
     forceRefresh: boolean,
     canRefresh: boolean,
+    sent: { last?: { headers: Headers; url: URL } },
   ): Promise<Outcome> => {
     const headers = new Headers(p.headers);
     const url = new URL(p.url);
-    if (auth !== undefined) await auth.authenticate({ headers, url }, { forceRefresh });
+    if (auth !== undefined) {
+      await auth.authenticate(
+        { headers, url },
+        forceRefresh ? { forceRefresh, rejected: sent.last } : { forceRefresh },
+      );
+    }
+    sent.last = { headers, url };
     const scrub = credentialScrubber(p.headers, headers, p.url, url);
 
     const timeout = new AbortController();
@@ -447,13 +454,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     let number = 0;
     let forceRefresh = false;
     let refreshed = false;
+    // What the previous attempt sent, so a forced refresh knows which credentials were rejected.
+    const sent: { last?: { headers: Headers; url: URL } } = {};
     for (;;) {
       number++;
       if (limiter !== undefined) {
         for (const bucket of p.buckets) await limiter.acquire(bucket.key, bucket.spec, p.signal);
       }
       const canRefresh = auth?.canRefresh === true && !refreshed && p.replayable;
-      const outcome = await attempt(p, number, forceRefresh, canRefresh);
+      const outcome = await attempt(p, number, forceRefresh, canRefresh, sent);
       forceRefresh = false;
       if (outcome.kind === "ok") return outcome.response;
       if (outcome.kind === "refresh") {

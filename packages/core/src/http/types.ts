@@ -118,7 +118,11 @@ export interface RequestAuthenticator {
   /** Set headers (or query parameters on `url`) for this attempt. */
   authenticate(
     request: { headers: Headers; url: URL },
-    options: { forceRefresh: boolean },
+    options: {
+      forceRefresh: boolean;
+      /** With `forceRefresh`: the request the provider just rejected, so the authenticator knows which credentials failed. */
+      rejected?: { headers: Headers; url: URL };
+    },
   ): Promise<void>;
   /** Whether `forceRefresh` can produce new credentials (tokens can; API keys cannot). */
   readonly canRefresh: boolean;

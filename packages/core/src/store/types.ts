@@ -251,6 +251,7 @@ export type AuditAction =
   | "sync.trigger"
   | "sync.schedule"
   | "records.write"
+  | "action.run"
   | "vault.rotate"
   | "tenant.export"
   | "tenant.purge";
