@@ -129,10 +129,14 @@ describe("host handler", () => {
       { tenant: "a" },
     );
     expect(start.status).toBe(302);
-    const cookie = start.headers.get("set-cookie")!;
-    expect(cookie).toMatch(
-      /^pb_oauth_state_tasks=[^;]+; Path=\/integrations; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/,
+    const cookies = start.headers.getSetCookie();
+    expect(cookies[0]).toMatch(
+      /^pb_oauth_state_tasks=[^;]+; Max-Age=600; Path=\/integrations; HttpOnly; SameSite=Lax; Secure$/,
     );
+    expect(cookies[1]).toBe(
+      "pb_oauth_state_tasks_return=%2Fsettings%2Fintegrations; Max-Age=600; Path=/integrations; HttpOnly; SameSite=Lax; Secure",
+    );
+    const cookie = cookies[0]!;
     const callback = oauth.approve(start.headers.get("location")!);
     expect(callback.toString().startsWith(CALLBACK)).toBe(true);
     const path = `${callback.pathname}${callback.search}`;
@@ -148,11 +152,47 @@ describe("host handler", () => {
     expect(done.headers.get("location")).toMatch(
       /^\/settings\/integrations\?patchbay=connected&connection=conn_/,
     );
-    expect(done.headers.get("set-cookie")).toContain("Max-Age=0");
+    expect(done.headers.getSetCookie().every((c) => c.includes("Max-Age=0"))).toBe(true);
     const list = (await call(handle, "GET", "/integrations/connections", { tenant: "a" }).then(
       (r) => r.json(),
     )) as { connections: unknown[] };
     expect(list.connections).toHaveLength(1);
+  });
+
+  it("sends the browser back to returnTo with the reason when connecting fails", async () => {
+    const { handle, oauth } = setup({ oauth: true });
+    const start = await call(handle, "GET", "/integrations/tasks/connect?returnTo=/settings", {
+      tenant: "a",
+    });
+    const cookie = start.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const denied = oauth.deny(start.headers.get("location")!);
+    const back = await call(handle, "GET", `${denied.pathname}${denied.search}`, {
+      tenant: "a",
+      headers: { cookie },
+    });
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get("location")!, APP);
+    expect(location.pathname).toBe("/settings");
+    expect(location.searchParams.get("patchbay")).toBe("error");
+    expect(location.searchParams.get("code")).toBe("PATCHBAY_CONNECT_DENIED");
+    expect(location.searchParams.get("message")).toContain("was not granted");
+
+    const limited = setup({ oauth: true, limits: { allowedConnectors: [] } });
+    const refused = await call(
+      limited.handle,
+      "GET",
+      "/integrations/tasks/connect?returnTo=/settings",
+      { tenant: "a" },
+    );
+    expect(refused.status).toBe(302);
+    const to = new URL(refused.headers.get("location")!, APP);
+    expect(to.searchParams.get("limit")).toBe("allowedConnectors");
+    expect(to.searchParams.get("message")).toBe(
+      "Your plan does not include Tasks. Upgrade to connect it.",
+    );
   });
 
   it("refuses an open redirect in returnTo", async () => {

@@ -107,6 +107,38 @@ function safeReturnTo(value: string | null): string | undefined {
   return value;
 }
 
+function safeReturnToOrUndefined(value: string | undefined): string | undefined {
+  try {
+    return safeReturnTo(value ?? null);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redirect a browser back to `returnTo` with `?patchbay=error&code=…&message=…` (the message is written for end users). */
+function backWithError(returnTo: string, error: unknown, cookies: string[]): Response {
+  const target = new URL(returnTo, "https://placeholder.invalid");
+  const body = errorBody(error);
+  target.searchParams.set("patchbay", "error");
+  target.searchParams.set("code", body.code);
+  target.searchParams.set("message", body.message);
+  if (body.limit !== undefined) target.searchParams.set("limit", body.limit);
+  const headers = new Headers({
+    location: `${target.pathname}${target.search}`,
+    "cache-control": "no-store",
+  });
+  for (const c of cookies) headers.append("set-cookie", c);
+  return new Response(null, { status: 302, headers });
+}
+
+function errorBody(error: unknown): { code: string; message: string; limit?: string } {
+  if (error instanceof HttpError) return { code: error.code, message: error.message };
+  if (error instanceof LimitError)
+    return { code: error.code, message: error.message, limit: error.limit };
+  if (isPatchbayError(error)) return { code: error.code, message: error.message };
+  return { code: "internal_error", message: "Something went wrong; it has been logged." };
+}
+
 function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get("cookie") ?? "").split(";")) {
     const at = part.indexOf("=");
@@ -355,23 +387,34 @@ export function createPatchbayHandler(
       const redirectUri = `${origin(request)}${basePath}/${encodeURIComponent(connector)}/callback`;
       const secure = redirectUri.startsWith("https:") ? "; Secure" : "";
       const cookieName = `${STATE_COOKIE}_${connector.replace(/[^a-z0-9-]/g, "")}`;
+      const returnCookie = `${cookieName}_return`;
+      const cookieAttrs = `Path=${basePath || "/"}; HttpOnly; SameSite=Lax${secure}`;
       if (second === "connect" && method === "GET") {
         const returnTo = safeReturnTo(url.searchParams.get("returnTo"));
-        const { url: location, state } = await patchbay.connect.start({
-          tenantId,
-          connector,
-          redirectUri,
-          actor,
-          data: returnTo === undefined ? {} : { returnTo },
-        });
-        return new Response(null, {
-          status: 302,
-          headers: {
-            location,
-            "cache-control": "no-store",
-            "set-cookie": `${cookieName}=${encodeURIComponent(state)}; Path=${basePath || "/"}; Max-Age=600; HttpOnly; SameSite=Lax${secure}`,
-          },
-        });
+        try {
+          const { url: location, state } = await patchbay.connect.start({
+            tenantId,
+            connector,
+            redirectUri,
+            actor,
+            data: returnTo === undefined ? {} : { returnTo },
+          });
+          const headers = new Headers({ location, "cache-control": "no-store" });
+          headers.append(
+            "set-cookie",
+            `${cookieName}=${encodeURIComponent(state)}; Max-Age=600; ${cookieAttrs}`,
+          );
+          if (returnTo !== undefined)
+            headers.append(
+              "set-cookie",
+              `${returnCookie}=${encodeURIComponent(returnTo)}; Max-Age=600; ${cookieAttrs}`,
+            );
+          return new Response(null, { status: 302, headers });
+        } catch (error) {
+          // A browser navigation: send the user back to the page with the reason, not to raw JSON.
+          if (returnTo !== undefined) return backWithError(returnTo, error, []);
+          throw error;
+        }
       }
       if (second === "connect" && method === "POST") {
         const body = await readJson(request, maxBody);
@@ -396,40 +439,45 @@ export function createPatchbayHandler(
       }
       if (second === "callback" && method === "GET") {
         const state = url.searchParams.get("state");
-        const clear = `${cookieName}=; Path=${basePath || "/"}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+        const clear = [
+          `${cookieName}=; Max-Age=0; ${cookieAttrs}`,
+          `${returnCookie}=; Max-Age=0; ${cookieAttrs}`,
+        ];
+        const returnTo = safeReturnToOrUndefined(cookie(request, returnCookie));
+        const fail = (error: unknown) => {
+          if (returnTo !== undefined) return backWithError(returnTo, error, clear);
+          const response = errorResponse(error);
+          for (const c of clear) response.headers.append("set-cookie", c);
+          return response;
+        };
         // The state must come back to the browser that started the flow (login CSRF).
         if (state === null || cookie(request, cookieName) !== state) {
-          return json(
-            400,
-            {
-              error: {
-                code: ErrorCode.CONNECT_STATE_INVALID,
-                message:
-                  "This authorization was not started from this browser: start the connection again",
-              },
-            },
-            { "set-cookie": clear },
+          return fail(
+            new HttpError(
+              400,
+              ErrorCode.CONNECT_STATE_INVALID,
+              "This authorization was not started from this browser: start the connection again",
+            ),
           );
         }
         try {
           const connection = await patchbay.connect.finish(request.url, { tenantId, actor });
-          const returnTo =
-            typeof connection.data.returnTo === "string" ? connection.data.returnTo : undefined;
-          if (returnTo !== undefined) {
-            const target = new URL(returnTo, origin(request));
-            target.searchParams.set("patchbay", "connected");
-            target.searchParams.set("connection", connection.id);
-            return new Response(null, {
-              status: 302,
-              headers: { location: `${target.pathname}${target.search}`, "set-cookie": clear },
-            });
+          const target =
+            typeof connection.data.returnTo === "string" ? connection.data.returnTo : returnTo;
+          if (target !== undefined) {
+            const next = new URL(target, "https://placeholder.invalid");
+            next.searchParams.set("patchbay", "connected");
+            next.searchParams.set("connection", connection.id);
+            const headers = new Headers({ location: `${next.pathname}${next.search}` });
+            for (const c of clear) headers.append("set-cookie", c);
+            return new Response(null, { status: 302, headers });
           }
           const { data: _data, ...rest } = connection;
-          return json(201, { connection: rest }, { "set-cookie": clear });
-        } catch (error) {
-          const response = errorResponse(error);
-          response.headers.set("set-cookie", clear);
+          const response = json(201, { connection: rest });
+          for (const c of clear) response.headers.append("set-cookie", c);
           return response;
+        } catch (error) {
+          return fail(error);
         }
       }
     }
