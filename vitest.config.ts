@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ["dev-source"] },
   ssr: { resolve: { conditions: ["dev-source"] } },
   test: {
-    projects: ["packages/*", "examples/*"],
+    projects: ["packages/*", "examples/*", "tests/*"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 20_000,
