@@ -6,7 +6,8 @@ export default defineProject({
   test: {
     name: "store-postgres",
     include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // PGlite's cold start takes seconds, more on a busy CI machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
