@@ -81,6 +81,8 @@ interface Tally {
   unchanged: number;
   failed: number;
   failures: Array<{ externalId: string | null; reason: string }>;
+  /** The most recent validation failure (samples stop at 20). */
+  lastError?: string;
 }
 
 /** A processed record, ready to upsert. */
@@ -132,6 +134,20 @@ export function prepareRecord(
     data,
     providerUpdatedAt,
   };
+}
+
+/** Prepare a record, counting and sampling a validation failure on the tally instead. */
+function prepareCounted(
+  model: ModelDefinition,
+  raw: unknown,
+  tally: Tally,
+): PreparedRecord | undefined {
+  const prepared = prepareRecord(model, raw);
+  if (!("error" in prepared)) return prepared;
+  tally.failed++;
+  if (tally.failures.length < MAX_FAILURE_SAMPLES)
+    tally.failures.push({ externalId: prepared.externalId, reason: prepared.error });
+  return undefined;
 }
 
 /**
@@ -479,14 +495,11 @@ export class SyncEngine implements SyncRunner {
       }
       tally.fetched += page.records.length;
       for (const raw of page.records) {
-        const prepared = prepareRecord(model, raw);
-        if ("error" in prepared) {
-          tally.failed++;
-          if (tally.failures.length < MAX_FAILURE_SAMPLES)
-            tally.failures.push({ externalId: prepared.externalId, reason: prepared.error });
+        const prepared = prepareCounted(model, raw, tally);
+        if (prepared === undefined) {
           if (tally.failed > maxFailures) {
             throw new ConfigError(
-              `model "${job.model}": ${tally.failed} records failed validation (more than maxFailures ${maxFailures}); last: ${prepared.error}`,
+              `model "${job.model}": ${tally.failed} records failed validation (more than maxFailures ${maxFailures}); last: ${tally.lastError}`,
             );
           }
           continue;
@@ -765,12 +778,8 @@ export class SyncEngine implements SyncRunner {
       for await (const page of model.sync(ctx)) {
         tally.fetched += page.records.length;
         for (const raw of page.records) {
-          const prepared = prepareRecord(model, raw);
-          if ("error" in prepared) {
-            tally.failed++;
-            if (tally.failures.length < MAX_FAILURE_SAMPLES)
-              tally.failures.push({ externalId: prepared.externalId, reason: prepared.error });
-          } else buffer.push(prepared);
+          const prepared = prepareCounted(model, raw, tally);
+          if (prepared !== undefined) buffer.push(prepared);
         }
         for (const id of page.deleted ?? []) deletes.push(String(id));
       }
