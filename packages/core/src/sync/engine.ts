@@ -145,6 +145,7 @@ function prepareCounted(
   const prepared = prepareRecord(model, raw);
   if (!("error" in prepared)) return prepared;
   tally.failed++;
+  tally.lastError = prepared.error;
   if (tally.failures.length < MAX_FAILURE_SAMPLES)
     tally.failures.push({ externalId: prepared.externalId, reason: prepared.error });
   return undefined;
