@@ -36,6 +36,18 @@ export interface PatchbayHandlerOptions {
   publicUrl?: string;
   /** The largest JSON body accepted. Default 64 KiB. */
   maxBodyBytes?: number;
+  /**
+   * Where to send the browser to authorize, given the provider's authorization
+   * URL: a sandbox's local consent page (`createSandbox().authorizationRedirect`
+   * in `@patchbay/testing`), or an interstitial page of yours. Default: the
+   * provider's URL unchanged.
+   *
+   * @example
+   * ```ts
+   * createPatchbayHandler(patchbay, { basePath: "/integrations", tenant, authorizationRedirect: sandbox.authorizationRedirect });
+   * ```
+   */
+  authorizationRedirect?: (url: string, context: { connector: string; tenantId: string }) => string;
 }
 
 /** A web-standard handler: `Request` in, `Response` out. Adapters bridge Express and Next.js to it. */
@@ -399,7 +411,11 @@ export function createPatchbayHandler(
             actor,
             data: returnTo === undefined ? {} : { returnTo },
           });
-          const headers = new Headers({ location, "cache-control": "no-store" });
+          const target =
+            options.authorizationRedirect === undefined
+              ? location
+              : options.authorizationRedirect(location, { connector, tenantId });
+          const headers = new Headers({ location: target, "cache-control": "no-store" });
           headers.append(
             "set-cookie",
             `${cookieName}=${encodeURIComponent(state)}; Max-Age=600; ${cookieAttrs}`,
