@@ -1,4 +1,4 @@
 export * from "./connector-contract.js";
 export * from "./fake-oauth-server.js";
-export * from "./store-suite.js";
 export * from "./sandbox.js";
+export * from "./store-suite.js";
