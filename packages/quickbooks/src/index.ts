@@ -1,0 +1,95 @@
+export {
+  CDC_LOOKBACK_MS,
+  CDC_MAX_OBJECTS,
+  changedSince,
+  companyRequest,
+  QUICKBOOKS_MAX_RESULTS,
+  qboDateTime,
+  runQuery,
+  selectStatement,
+} from "./company-api.js";
+export {
+  learnCompany,
+  QUICKBOOKS_MAX_CONCURRENT,
+  QUICKBOOKS_RATE_LIMIT,
+  type QuickBooksOptions,
+  quickbooks,
+} from "./connector.js";
+export {
+  companyBaseUrl,
+  QUICKBOOKS_API_HOSTS,
+  QUICKBOOKS_DOCS_URL,
+  QUICKBOOKS_MINOR_VERSION,
+  QUICKBOOKS_OAUTH,
+  QUICKBOOKS_PATHS,
+  QUICKBOOKS_SCOPES,
+  type QuickBooksEnvironment,
+} from "./endpoints.js";
+export {
+  faultOf,
+  isStaleObjectError,
+  QUICKBOOKS_FAULT,
+  QUICKBOOKS_RATE_LIMIT_WAIT_MS,
+  quickbooksErrorParser,
+  SyncTokenConflictError,
+  throwIfFault,
+} from "./faults.js";
+export {
+  type RevenueSummary,
+  RevenueSummaryInputSchema,
+  revenueSummary,
+  revenueSummaryAction,
+} from "./revenue.js";
+export {
+  CdcResponseSchema,
+  CloudEventSchema,
+  CompanyInfoResponseSchema,
+  CustomerSchema,
+  FaultErrorSchema,
+  FaultResponseSchema,
+  InvoiceSchema,
+  ItemSchema,
+  LegacyWebhookSchema,
+  MetaDataSchema,
+  PaymentSchema,
+  ProfitAndLossReportSchema,
+  QUICKBOOKS_ENTITIES,
+  QueryResponseSchema,
+  type QuickBooksCloudEvent,
+  type QuickBooksConfig,
+  QuickBooksConfigSchema,
+  type QuickBooksCustomer,
+  type QuickBooksEntity,
+  type QuickBooksFault,
+  type QuickBooksInvoice,
+  type QuickBooksItem,
+  type QuickBooksModel,
+  type QuickBooksPayment,
+  ReferenceSchema,
+  type ReportRow,
+  ReportRowSchema,
+} from "./schemas.js";
+export {
+  DEACTIVATED_ENTITIES,
+  type EntitySyncOptions,
+  entitySync,
+  type QuickBooksCursor,
+  readEntities,
+  SYNC_OVERLAP_MS,
+} from "./sync.js";
+export {
+  QUICKBOOKS_SIGNATURE_HEADER,
+  type QuickBooksNotification,
+  quickbooksNotifications,
+  quickbooksWebhooks,
+  verifyQuickBooksSignature,
+  webhookActions,
+} from "./webhooks.js";
+export {
+  createEntity,
+  deleteEntity,
+  entityWriter,
+  readEntity,
+  sparseUpdate,
+  writableFields,
+} from "./write.js";
