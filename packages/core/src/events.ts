@@ -1,3 +1,4 @@
+import type { ExportDefinition, ExportRun } from "./exports/types.js";
 import type { Logger } from "./logger.js";
 import type { Connection, ConnectionStatus, SyncRun } from "./store/types.js";
 
@@ -43,6 +44,13 @@ export interface PatchbayEventMap {
     updated: number;
     deleted: number;
   };
+  /** An export run wrote its file (`run.fileId`, `run.fileUrl`). */
+  "export.completed": { run: ExportRun; definition: ExportDefinition };
+  /**
+   * An export run failed (`run.error`); the previous file is untouched and
+   * `definition.nextRunAt` says when it is tried again.
+   */
+  "export.failed": { run: ExportRun; definition: ExportDefinition };
   /** Host changes were written to the provider. */
   "records.written": {
     run: SyncRun;

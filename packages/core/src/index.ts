@@ -14,6 +14,27 @@ export type * from "./connector/types.js";
 export * from "./errors.js";
 export * from "./events.js";
 export {
+  checkExportSchedule,
+  defineExportSource,
+  exportFileName,
+  monthlySchedule,
+  weeklySchedule,
+} from "./exports/define.js";
+export {
+  csvField,
+  EXPORT_MIME_TYPES,
+  type RenderedExport,
+  type RenderInput,
+  renderExport,
+} from "./exports/render.js";
+export type {
+  ExportServiceDeps,
+  ExportSourceInfo,
+  ExportsOptions,
+  PatchbayExports,
+} from "./exports/service.js";
+export type * from "./exports/types.js";
+export {
   createPatchbayHandler,
   type PatchbayHandlerOptions,
   type PatchbayRequestHandler,

@@ -12,6 +12,12 @@ import { type ConnectorInfo, ConnectorRegistry } from "./connector/registry.js";
 import type { ConnectorDefinition, LifecycleContext, LifecycleResult } from "./connector/types.js";
 import { ConfigError, LimitError, NotFoundError } from "./errors.js";
 import { type PatchbayEventName, PatchbayEvents, type PatchbayListener } from "./events.js";
+import {
+  createExportService,
+  type ExportsOptions,
+  type PatchbayExports,
+} from "./exports/service.js";
+import type { ExportDefinition, ExportRun } from "./exports/types.js";
 import { createRateLimiter } from "./http/index.js";
 import type { FetchLike, HttpClient, RateLimiter } from "./http/types.js";
 import { type Logger, redactingLogger, silentLogger } from "./logger.js";
@@ -114,6 +120,11 @@ export interface PatchbayOptions {
    * each connector's deliveries go to `<base>/<connector id>`. Without it, connectors create no webhooks.
    */
   webhookBaseUrl?: string;
+  /**
+   * Scheduled exports: the sources tenants may export (rows, columns,
+   * templates), registered in code. See `patchbay.exports`.
+   */
+  exports?: ExportsOptions;
 }
 
 /** What `runMaintenance` did. */
@@ -166,7 +177,9 @@ export type TenantExportItem =
   | { kind: "record"; record: Omit<StoredRecord, "tenantId"> }
   | { kind: "sync_run"; run: SyncRun }
   | { kind: "audit"; entry: AuditEntry }
-  | { kind: "usage"; period: string; usage: UsageCounters };
+  | { kind: "usage"; period: string; usage: UsageCounters }
+  | { kind: "export"; definition: ExportDefinition }
+  | { kind: "export_run"; run: ExportRun };
 
 /** Who did something, for the audit trail. */
 export interface ActorOption {
@@ -314,6 +327,12 @@ export interface Patchbay {
   };
   /** Apply host changes at the provider (two-way sync). */
   write(input: WriteInput & ActorOption): Promise<WriteResult>;
+  /**
+   * Scheduled exports: a tenant's CSV or XLSX reports, written on a schedule
+   * to a connection that can receive files (Google Drive), replacing the
+   * previous file or adding a dated copy. See docs/exports.md.
+   */
+  readonly exports: PatchbayExports;
   /** One-off operations a connector declares (send an email, create a spreadsheet, list audiences). */
   readonly actions: {
     /** Validate `input` with the action's schema and run it as the connection. */
@@ -509,6 +528,23 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
   });
 
   const scheduler = options.scheduler ?? createInProcessScheduler();
+  const exportService = createExportService({
+    registry,
+    store,
+    events,
+    logger,
+    now,
+    holderId,
+    options: options.exports,
+    context: (connection) => ({
+      connection,
+      config: connection.config,
+      metadata: connection.metadata,
+      http: httpFor(connection),
+      logger,
+    }),
+    audit,
+  });
   let started = false;
   let maintenanceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -829,9 +865,10 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
       return report;
     },
     runMaintenance,
+    exports: exportService,
     start() {
       if (started) return;
-      scheduler.start({ store, runner: engine, logger, now });
+      scheduler.start({ store, runner: engine, logger, now, exports: exportService });
       started = true;
       const tick = () => {
         maintenanceTimer = setTimeout(() => {
@@ -1299,6 +1336,14 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
           for (const entry of page) yield { kind: "audit", entry };
           if (page.length < 500) break;
           before = page[page.length - 1]!.at;
+        }
+        for (const definition of await store.listExports(tenantId)) {
+          yield { kind: "export", definition };
+          for (const run of await store.listExportRuns(tenantId, {
+            exportId: definition.id,
+            limit: 10_000,
+          }))
+            yield { kind: "export_run", run };
         }
         const period = usagePeriod(now());
         yield { kind: "usage", period, usage: await store.getUsage(tenantId, period) };

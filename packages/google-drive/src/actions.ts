@@ -49,6 +49,24 @@ async function uploadFile(ctx: Context, raw: UploadFileInput): Promise<DriveFile
       `uploadFile: "content" is ${bytes.byteLength} bytes; a multipart upload carries at most ${DRIVE_MULTIPART_MAX_BYTES} bytes (5 MB)`,
     );
   }
+  return uploadBytes(ctx, { ...input, bytes });
+}
+
+/**
+ * The upload itself, on bytes already checked: shared by `uploadFile` and the
+ * export destination (which hands over bytes, not base64).
+ */
+export async function uploadBytes(
+  ctx: Context,
+  input: {
+    name: string;
+    mimeType: string;
+    bytes: Uint8Array;
+    folderId?: string;
+    replaceFileId?: string;
+  },
+): Promise<DriveFile> {
+  const { bytes } = input;
   if (input.replaceFileId !== undefined) {
     // Drive refuses `parents` in an update's metadata (fieldNotWritable): the file stays where it is.
     const { contentType, body } = buildMultipartRelated(
@@ -87,7 +105,7 @@ async function uploadFile(ctx: Context, raw: UploadFileInput): Promise<DriveFile
 }
 
 /** The newest non-trashed file named exactly `name` in the folder, or `null`. */
-async function findFile(ctx: Context, raw: FindFileInput): Promise<DriveFile | null> {
+export async function findFile(ctx: Context, raw: FindFileInput): Promise<DriveFile | null> {
   const input = parseActionInput("findFile", FindFileInput, raw);
   const folderId = input.folderId ?? ctx.config.folderId ?? "root";
   const { data } = await ctx.http.get<DriveFileList>("files", {

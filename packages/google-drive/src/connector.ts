@@ -1,6 +1,7 @@
 import { defineConnector, type MetadataHook, type ProviderErrorParser } from "@patchbay/core";
 import { type GoogleOAuthOptions, googleOAuth, parseGoogleError } from "@patchbay/google-common";
 import { googleDriveActions } from "./actions.js";
+import { googleDriveDestination } from "./destination.js";
 import { DRIVE_API, DRIVE_MAX_PAGE_SIZE, DRIVE_SCOPES } from "./endpoints.js";
 import { filesModel } from "./files-model.js";
 import { googleDriveLifecycle, googleDriveWebhooks } from "./push.js";
@@ -61,8 +62,9 @@ const accountMetadata: MetadataHook = async ({ http }) => {
 /**
  * The Google Drive connector: upload and replace files (CSV, XLSX, anything
  * under 5 MB) in a chosen folder, find and delete them, list or create
- * folders for a picker, and mirror file metadata through the changes feed,
- * with push notifications when the host has a webhook URL.
+ * folders for a picker, receive scheduled exports (`destination`), and
+ * mirror file metadata through the changes feed, with push notifications
+ * when the host has a webhook URL.
  *
  * @throws TypeError naming the option when an option is invalid.
  * @example
@@ -109,6 +111,7 @@ export function googleDrive(options: GoogleDriveOptions) {
     },
     models: { files: filesModel({ pageSize }) },
     actions: googleDriveActions,
+    destination: googleDriveDestination,
     webhooks: googleDriveWebhooks,
     lifecycle: googleDriveLifecycle,
   });

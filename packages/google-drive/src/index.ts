@@ -1,5 +1,6 @@
 export { googleDriveActions } from "./actions.js";
 export { type GoogleDriveOptions, googleDrive } from "./connector.js";
+export { googleDriveDestination } from "./destination.js";
 export {
   DRIVE_API,
   DRIVE_CHANGES_CHANNEL_MAX_TTL_MS,

@@ -8,6 +8,7 @@ import {
   type Connection,
   type ConnectorContext,
   createPatchbay,
+  type ExportsOptions,
   type Json,
   MemoryStore,
   type Patchbay,
@@ -37,6 +38,8 @@ export async function driveWorld(
     /** Records per committed batch (commits per page when it equals the page size). */
     batchSize?: number;
     fake?: GoogleDriveFakeOptions;
+    /** Export sources, for the scheduled-export tests. */
+    exports?: ExportsOptions;
   } = {},
 ) {
   const drive = createGoogleDriveFake(options.fake);
@@ -53,6 +56,7 @@ export async function driveWorld(
     webhookBaseUrl: options.webhookBaseUrl,
     tokens: { refreshRetries: 1 },
     sync: { batchSize: options.batchSize },
+    exports: options.exports,
   });
   const { url } = await patchbay.connect.start({
     tenantId: TENANT,

@@ -205,6 +205,84 @@ const SOURCES: readonly MigrationSource[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "exports",
+    statements: (s) => [
+      `CREATE TABLE ${s}.exports (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        name text NOT NULL,
+        source jsonb NOT NULL,
+        params jsonb NOT NULL,
+        template text,
+        columns jsonb,
+        format text NOT NULL,
+        bom boolean NOT NULL,
+        schedule jsonb NOT NULL,
+        destination_connection_id text COLLATE "C" NOT NULL,
+        destination_folder_id text,
+        mode text NOT NULL,
+        filename text,
+        next_run_at timestamptz,
+        last_run_at timestamptz,
+        last_success_at timestamptz,
+        last_status text,
+        last_error text,
+        consecutive_failures integer NOT NULL DEFAULT 0,
+        file_id text,
+        file_url text,
+        claimed_by text COLLATE "C",
+        claimed_until timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        position bigint GENERATED ALWAYS AS IDENTITY
+      )`,
+      `CREATE INDEX exports_tenant ON ${s}.exports (tenant_id, created_at, position)`,
+      `CREATE INDEX exports_due ON ${s}.exports (next_run_at) WHERE next_run_at IS NOT NULL`,
+
+      `CREATE TABLE ${s}.export_runs (
+        id text COLLATE "C" PRIMARY KEY,
+        tenant_id text COLLATE "C" NOT NULL,
+        export_id text COLLATE "C" NOT NULL,
+        trigger text NOT NULL,
+        status text NOT NULL,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        row_count bigint NOT NULL,
+        byte_count bigint NOT NULL,
+        file_id text,
+        file_name text,
+        file_url text,
+        error text,
+        details jsonb NOT NULL,
+        position bigint GENERATED ALWAYS AS IDENTITY
+      )`,
+      `CREATE INDEX export_runs_export ON ${s}.export_runs (tenant_id, export_id, started_at DESC, position DESC)`,
+      `CREATE INDEX export_runs_tenant ON ${s}.export_runs (tenant_id, started_at DESC, position DESC)`,
+    ],
+  },
+  {
+    version: 3,
+    name: "record_seen",
+    statements: (s) => [
+      // Seen-marks of unchanged records a run did not send again (a batch's
+      // `seen` ids, one row per batch): delete detection reads them beside
+      // records.seen_run_id, so a re-sync writes one row per batch instead of
+      // updating every record. Rows of a run are dropped once another pass of
+      // the model starts, or folded into records.seen_run_id when a run
+      // deletes many records.
+      `CREATE TABLE ${s}.record_seen (
+        tenant_id text COLLATE "C" NOT NULL,
+        connection_id text COLLATE "C" NOT NULL,
+        model text COLLATE "C" NOT NULL,
+        run_id text COLLATE "C" NOT NULL,
+        position bigint GENERATED ALWAYS AS IDENTITY,
+        external_ids text[] COLLATE "C" NOT NULL,
+        PRIMARY KEY (tenant_id, connection_id, model, run_id, position)
+      )`,
+    ],
+  },
 ];
 
 /**

@@ -4,6 +4,11 @@ import {
   type BatchResult,
   type ConnectionPatch,
   type ConnectionStatus,
+  type ExportDefinition,
+  type ExportPatch,
+  type ExportRun,
+  type ExportRunPatch,
+  type ExportStatePatch,
   isPatchbayError,
   type Json,
   type NewConnection,
@@ -104,6 +109,37 @@ const RECORD_COLUMNS =
 const RUN_COLUMNS =
   "id, tenant_id, connection_id, model, trigger, mode, status, started_at, finished_at, fetched, inserted, updated, deleted, unchanged, failed, error, details";
 const AUDIT_COLUMNS = "id, tenant_id, at, actor, action, connection_id, connector, details";
+const EXPORT_COLUMN_LIST = [
+  "id",
+  "tenant_id",
+  "name",
+  "source",
+  "params",
+  "template",
+  "columns",
+  "format",
+  "bom",
+  "schedule",
+  "destination_connection_id",
+  "destination_folder_id",
+  "mode",
+  "filename",
+  "next_run_at",
+  "last_run_at",
+  "last_success_at",
+  "last_status",
+  "last_error",
+  "consecutive_failures",
+  "file_id",
+  "file_url",
+  "claimed_by",
+  "claimed_until",
+  "created_at",
+  "updated_at",
+] as const;
+const EXPORT_COLUMNS = EXPORT_COLUMN_LIST.join(", ");
+const EXPORT_RUN_COLUMNS =
+  "id, tenant_id, export_id, trigger, status, started_at, finished_at, row_count, byte_count, file_id, file_name, file_url, error, details";
 
 /** One upsert after validation, ready to be sent. */
 interface PreparedUpsert {
@@ -611,6 +647,11 @@ export class PostgresStore implements Store {
       requireString(batch.deletes[index], `deletes[${index}]`);
     }
     const deletes = [...new Set(batch.deletes)];
+    const seen = batch.seen ?? [];
+    if (!Array.isArray(seen)) throw new TypeError(`"seen" must be an array`);
+    for (let index = 0; index < seen.length; index++) {
+      requireString(seen[index], `seen[${index}]`);
+    }
     const checkpoint = batch.checkpoint;
     const cursor =
       checkpoint?.cursor === undefined
@@ -703,11 +744,19 @@ export class PostgresStore implements Store {
           );
           result.deleted = rowCount;
         }
+        if (seen.length > 0) {
+          await tx.query(this.#sql.logSeen, [...key, batch.runId, seen]);
+        }
+        if (activeRunId !== undefined) {
+          // Another pass of the model starts (or the pass ends): the
+          // seen-marks of earlier runs can no longer be asked for.
+          await tx.query(this.#sql.dropSeen, [...key, batch.runId, activeRunId]);
+        }
         if (checkpoint) {
           // A batch that only marked records as seen (a re-sync) commits
           // without waiting for the WAL flush; see `checkpointUnchanged`.
           const unchanged =
-            upserts.size > 0 &&
+            (upserts.size > 0 || seen.length > 0) &&
             inserts.length === 0 &&
             updates.length === 0 &&
             deletes.length === 0 &&
@@ -838,6 +887,29 @@ export class PostgresStore implements Store {
     return rows.map(recordFromRow);
   }
 
+  /**
+   * {@inheritDoc @patchbay/core#Store.listRecordHashes}
+   *
+   * A walk of the primary key (`COLLATE "C"` order), whatever the statistics say.
+   */
+  async listRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; afterExternalId?: string; limit: number },
+  ): Promise<Array<{ externalId: string; hash: string }>> {
+    const limit = checkLimit(options.limit);
+    const { rows } = await this.#transaction("listRecordHashes", IDEMPOTENT, async (tx) => {
+      await tx.query("SELECT set_config('enable_seqscan', 'off', true)");
+      return tx.query<{ external_id: string; hash: string }>(this.#sql.hashes, [
+        tenantId,
+        options.connectionId,
+        options.model,
+        options.afterExternalId ?? "",
+        limit,
+      ]);
+    });
+    return rows.map((row) => ({ externalId: row.external_id, hash: row.hash }));
+  }
+
   /** {@inheritDoc @patchbay/core#Store.listChanges} (An index range scan on `(tenant_id, connection_id, seq)`.) */
   async listChanges(
     tenantId: string,
@@ -887,16 +959,35 @@ export class PostgresStore implements Store {
     requireString(options.runId, "runId");
     const cacheKey = JSON.stringify([tenantId, options.connectionId, options.model, options.runId]);
     const start = this.#unseenCursor.get(cacheKey) ?? "";
-    const { marked, last } = await this.#transaction("markUnseenDeleted", ONCE, async (tx) => {
-      await this.#lockRecords(tx, tenantId, options.connectionId);
-      const { rows } = await tx.query<{ marked: unknown; last: string | null }>(
-        this.#sql.markUnseen,
-        [tenantId, options.connectionId, options.model, options.runId, start, limit, now],
-      );
-      return { marked: toNumber(rows[0]?.marked ?? 0), last: rows[0]?.last ?? null };
-    });
+    const key = [tenantId, options.connectionId, options.model, options.runId] as const;
+    const { marked, last, logged } = await this.#transaction(
+      "markUnseenDeleted",
+      ONCE,
+      async (tx) => {
+        await this.#lockRecords(tx, tenantId, options.connectionId);
+        const { rows: found } = await tx.query<{ logged: boolean }>(this.#sql.hasSeen, [...key]);
+        const logged = found[0]?.logged === true;
+        if (logged) {
+          // The run's seen-marks are in record_seen: one anti-join against
+          // all of them, hashed (a nested loop over them would be quadratic).
+          await tx.query(
+            "SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_nestloop', 'off', true)",
+          );
+        }
+        const { rows } = await tx.query<{ marked: unknown; last: string | null }>(
+          logged ? this.#sql.markUnseenLogged : this.#sql.markUnseen,
+          logged ? [...key, limit, now] : [...key, start, limit, now],
+        );
+        return { marked: toNumber(rows[0]?.marked ?? 0), last: rows[0]?.last ?? null, logged };
+      },
+    );
     this.#unseenCursor.delete(cacheKey);
     await this.#noteChanges(marked);
+    if (logged && marked >= limit) {
+      // Many deletes: fold the seen-marks into the records, so the next calls
+      // walk on from here without a pass over all the marks each.
+      await this.#foldSeen(tenantId, options.connectionId, options.model, options.runId);
+    }
     if (marked >= limit && last !== null) {
       if (this.#unseenCursor.size >= 256) {
         const oldest = this.#unseenCursor.keys().next().value;
@@ -911,7 +1002,7 @@ export class PostgresStore implements Store {
   async purgeConnectionData(tenantId: string, connectionId: string): Promise<void> {
     await this.#transaction("purgeConnectionData", IDEMPOTENT, async (tx) => {
       await this.#lockRecords(tx, tenantId, connectionId);
-      for (const table of ["records", "sync_states", "sync_runs"]) {
+      for (const table of ["records", "record_seen", "sync_states", "sync_runs"]) {
         await tx.query(
           `DELETE FROM ${this.#s}.${table} WHERE tenant_id = $1 AND connection_id = $2`,
           [tenantId, connectionId],
@@ -1154,16 +1245,256 @@ export class PostgresStore implements Store {
     await this.#transaction("purgeTenant", IDEMPOTENT, async (tx) => {
       for (const table of [
         "records",
+        "record_seen",
         "sync_states",
         "sync_runs",
         "oauth_sessions",
         "audit_entries",
         "usage_counters",
+        "export_runs",
+        "exports",
         "connections",
       ]) {
         await tx.query(`DELETE FROM ${this.#s}.${table} WHERE tenant_id = $1`, [tenantId]);
       }
     });
+  }
+
+  // ── exports ──────────────────────────────────────────────────────────
+
+  /** {@inheritDoc @patchbay/core#Store.createExport} Throws `StorageError` on a duplicate id. */
+  async createExport(definition: ExportDefinition): Promise<void> {
+    requireString(definition.id, "id");
+    requireString(definition.tenantId, "tenantId");
+    const values = exportValues(definition);
+    const params = EXPORT_COLUMN_LIST.map((column) => values[column]);
+    await this.#query(
+      "createExport",
+      ONCE,
+      `INSERT INTO ${this.#s}.exports (${EXPORT_COLUMNS})
+       VALUES (${EXPORT_COLUMN_LIST.map((column, i) => `$${i + 1}${EXPORT_CASTS[column] ?? ""}`).join(", ")})`,
+      params,
+      { "23505": `export ${definition.id} already exists` },
+    );
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.getExport} */
+  async getExport(tenantId: string, id: string): Promise<ExportDefinition | null> {
+    const { rows } = await this.#query(
+      "getExport",
+      IDEMPOTENT,
+      `SELECT ${EXPORT_COLUMNS} FROM ${this.#s}.exports WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows.length === 0 ? null : exportFromRow(rows[0]!);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.listExports} (Same creation time: creation order.) */
+  async listExports(
+    tenantId: string,
+    filter: { connectionId?: string } = {},
+  ): Promise<ExportDefinition[]> {
+    const params: unknown[] = [tenantId];
+    let where = "tenant_id = $1";
+    if (filter.connectionId !== undefined) {
+      params.push(filter.connectionId);
+      where += " AND destination_connection_id = $2";
+    }
+    const { rows } = await this.#query(
+      "listExports",
+      IDEMPOTENT,
+      `SELECT ${EXPORT_COLUMNS} FROM ${this.#s}.exports WHERE ${where} ORDER BY created_at, position`,
+      params,
+    );
+    return rows.map(exportFromRow);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.updateExport} */
+  async updateExport(tenantId: string, id: string, patch: ExportPatch): Promise<ExportDefinition> {
+    const params: unknown[] = [tenantId, id];
+    const sets = exportSets(patch, params);
+    const { rows } = await this.#query(
+      "updateExport",
+      IDEMPOTENT,
+      sets.length === 0
+        ? `SELECT ${EXPORT_COLUMNS} FROM ${this.#s}.exports WHERE tenant_id = $1 AND id = $2`
+        : `UPDATE ${this.#s}.exports SET ${sets.join(", ")}
+           WHERE tenant_id = $1 AND id = $2 RETURNING ${EXPORT_COLUMNS}`,
+      params,
+    );
+    if (rows.length === 0) throw new NotFoundError(`export ${id} not found for tenant ${tenantId}`);
+    return exportFromRow(rows[0]!);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.deleteExport} (One transaction with its runs.) */
+  async deleteExport(tenantId: string, id: string): Promise<boolean> {
+    return this.#transaction("deleteExport", IDEMPOTENT, async (tx) => {
+      await tx.query(`DELETE FROM ${this.#s}.export_runs WHERE tenant_id = $1 AND export_id = $2`, [
+        tenantId,
+        id,
+      ]);
+      const { rowCount } = await tx.query(
+        `DELETE FROM ${this.#s}.exports WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, id],
+      );
+      return rowCount > 0;
+    });
+  }
+
+  /**
+   * {@inheritDoc @patchbay/core#Store.claimDueExports}
+   *
+   * One `UPDATE` over a `FOR UPDATE SKIP LOCKED` selection of the partial
+   * index on `next_run_at`: concurrent callers claim disjoint exports.
+   */
+  async claimDueExports(
+    now: Date,
+    options: { holder: string; ttlMs: number; limit: number },
+  ): Promise<ExportDefinition[]> {
+    requireString(options.holder, "holder");
+    const { rows } = await this.#query(
+      "claimDueExports",
+      ONCE,
+      `UPDATE ${this.#s}.exports AS e
+       SET claimed_by = $2, claimed_until = $1::timestamptz + $3::float8 * interval '1 millisecond'
+       FROM (
+         SELECT id FROM ${this.#s}.exports
+         WHERE next_run_at <= $1::timestamptz
+           AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= $1::timestamptz)
+         ORDER BY next_run_at LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       ) AS due
+       WHERE e.id = due.id
+       RETURNING ${EXPORT_COLUMN_LIST.map((c) => `e.${c}`).join(", ")}`,
+      [dateText(now, "now"), options.holder, checkTtl(options.ttlMs), checkLimit(options.limit)],
+    );
+    return rows
+      .map(exportFromRow)
+      .sort((a, b) => (a.nextRunAt?.getTime() ?? 0) - (b.nextRunAt?.getTime() ?? 0));
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.claimExport} */
+  async claimExport(
+    tenantId: string,
+    id: string,
+    options: { holder: string; ttlMs: number; now: Date },
+  ): Promise<ExportDefinition | null> {
+    requireString(options.holder, "holder");
+    const { rows } = await this.#query(
+      "claimExport",
+      IDEMPOTENT,
+      `UPDATE ${this.#s}.exports
+       SET claimed_by = $3, claimed_until = $4::timestamptz + $5::float8 * interval '1 millisecond'
+       WHERE tenant_id = $1 AND id = $2
+         AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until <= $4::timestamptz)
+       RETURNING ${EXPORT_COLUMNS}`,
+      [tenantId, id, options.holder, dateText(options.now, "now"), checkTtl(options.ttlMs)],
+    );
+    return rows.length === 0 ? null : exportFromRow(rows[0]!);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.releaseExport} (One conditional `UPDATE`.) */
+  async releaseExport(
+    tenantId: string,
+    id: string,
+    holder: string,
+    patch: ExportStatePatch,
+  ): Promise<ExportDefinition | null> {
+    requireString(holder, "holder");
+    const params: unknown[] = [tenantId, id, holder];
+    const sets = [...exportSets(patch, params), "claimed_by = NULL", "claimed_until = NULL"];
+    const { rows } = await this.#query(
+      "releaseExport",
+      IDEMPOTENT,
+      `UPDATE ${this.#s}.exports SET ${sets.join(", ")}
+       WHERE tenant_id = $1 AND id = $2 AND claimed_by = $3 RETURNING ${EXPORT_COLUMNS}`,
+      params,
+    );
+    return rows.length === 0 ? null : exportFromRow(rows[0]!);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.createExportRun} Throws `StorageError` on a duplicate id. */
+  async createExportRun(run: ExportRun): Promise<void> {
+    requireString(run.id, "id");
+    requireString(run.tenantId, "tenantId");
+    requireString(run.exportId, "exportId");
+    await this.#query(
+      "createExportRun",
+      ONCE,
+      `INSERT INTO ${this.#s}.export_runs (${EXPORT_RUN_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
+      [
+        run.id,
+        run.tenantId,
+        run.exportId,
+        run.trigger,
+        run.status,
+        dateText(run.startedAt, "startedAt"),
+        optionalDateText(run.finishedAt, "finishedAt"),
+        checkCount(run.rows, "rows"),
+        checkCount(run.bytes, "bytes"),
+        optionalString(run.fileId, "fileId"),
+        optionalString(run.fileName, "fileName"),
+        optionalString(run.fileUrl, "fileUrl"),
+        optionalString(run.error, "error"),
+        jsonObjectText(run.details, "details"),
+      ],
+      { "23505": `export run ${run.id} already exists` },
+    );
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.updateExportRun} */
+  async updateExportRun(tenantId: string, id: string, patch: ExportRunPatch): Promise<ExportRun> {
+    const params: unknown[] = [tenantId, id];
+    const sets: string[] = [];
+    const set = (column: string, value: unknown, cast = "") => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}${cast}`);
+    };
+    if (patch.status !== undefined) set("status", patch.status);
+    if (patch.finishedAt !== undefined)
+      set("finished_at", optionalDateText(patch.finishedAt, "finishedAt"), "::timestamptz");
+    if (patch.rows !== undefined) set("row_count", checkCount(patch.rows, "rows"));
+    if (patch.bytes !== undefined) set("byte_count", checkCount(patch.bytes, "bytes"));
+    if (patch.fileId !== undefined) set("file_id", optionalString(patch.fileId, "fileId"));
+    if (patch.fileName !== undefined) set("file_name", optionalString(patch.fileName, "fileName"));
+    if (patch.fileUrl !== undefined) set("file_url", optionalString(patch.fileUrl, "fileUrl"));
+    if (patch.error !== undefined) set("error", optionalString(patch.error, "error"));
+    if (patch.details !== undefined)
+      set("details", jsonObjectText(patch.details, "details"), "::jsonb");
+    const { rows } = await this.#query(
+      "updateExportRun",
+      IDEMPOTENT,
+      sets.length === 0
+        ? `SELECT ${EXPORT_RUN_COLUMNS} FROM ${this.#s}.export_runs WHERE tenant_id = $1 AND id = $2`
+        : `UPDATE ${this.#s}.export_runs SET ${sets.join(", ")}
+           WHERE tenant_id = $1 AND id = $2 RETURNING ${EXPORT_RUN_COLUMNS}`,
+      params,
+    );
+    if (rows.length === 0)
+      throw new NotFoundError(`export run ${id} not found for tenant ${tenantId}`);
+    return exportRunFromRow(rows[0]!);
+  }
+
+  /** {@inheritDoc @patchbay/core#Store.listExportRuns} (Runs started in the same instant: last created first.) */
+  async listExportRuns(
+    tenantId: string,
+    options: { exportId?: string; limit: number },
+  ): Promise<ExportRun[]> {
+    const params: unknown[] = [tenantId, checkLimit(options.limit)];
+    let where = "tenant_id = $1";
+    if (options.exportId !== undefined) {
+      params.push(options.exportId);
+      where += " AND export_id = $3";
+    }
+    const { rows } = await this.#query(
+      "listExportRuns",
+      IDEMPOTENT,
+      `SELECT ${EXPORT_RUN_COLUMNS} FROM ${this.#s}.export_runs WHERE ${where}
+       ORDER BY started_at DESC, position DESC LIMIT $2`,
+      params,
+    );
+    return rows.map(exportRunFromRow);
   }
 
   // ── leases ───────────────────────────────────────────────────────────
@@ -1243,6 +1574,32 @@ export class PostgresStore implements Store {
 
   // ── internals ────────────────────────────────────────────────────────
 
+  /**
+   * Move a run's seen-marks from record_seen into records.seen_run_id, a few
+   * batches' worth per transaction (each one removes the rows it folded, so
+   * an interrupted fold loses nothing).
+   */
+  async #foldSeen(
+    tenantId: string,
+    connectionId: string,
+    model: string,
+    runId: string,
+  ): Promise<void> {
+    for (;;) {
+      const folded = await this.#transaction("markUnseenDeleted", IDEMPOTENT, async (tx) => {
+        await this.#lockRecords(tx, tenantId, connectionId);
+        const { rows } = await tx.query<{ folded: unknown }>(this.#sql.foldSeen, [
+          tenantId,
+          connectionId,
+          model,
+          runId,
+        ]);
+        return toNumber(rows[0]?.folded ?? 0);
+      });
+      if (folded === 0) return;
+    }
+  }
+
   /** Count changed records; `ANALYZE` the records table at geometrically spaced points. */
   async #noteChanges(count: number): Promise<void> {
     if (!this.#maintainStatistics || count === 0) return;
@@ -1317,6 +1674,12 @@ interface RecordStatements {
   checkpoint: string;
   checkpointUnchanged: string;
   markUnseen: string;
+  hashes: string;
+  logSeen: string;
+  dropSeen: string;
+  hasSeen: string;
+  markUnseenLogged: string;
+  foldSeen: string;
 }
 
 function recordStatements(s: string): RecordStatements {
@@ -1500,6 +1863,59 @@ function recordStatements(s: string): RecordStatements {
         RETURNING r.external_id
       )
       SELECT count(*) AS marked, max(external_id) AS last FROM marked`,
+    // The live records' hashes in primary-key order, for a full run to compare with.
+    hashes: `SELECT external_id, hash FROM ${s}.records
+      WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND external_id > $4
+        AND deleted_at IS NULL
+      ORDER BY external_id LIMIT $5`,
+    // A batch's `seen` ids: one row, whatever their number.
+    logSeen: `INSERT INTO ${s}.record_seen (tenant_id, connection_id, model, run_id, external_ids)
+      VALUES ($1::text, $2::text, $3::text, $4::text, $5::text[])`,
+    // Seen-marks of runs other than the batch's and the model's active one.
+    dropSeen: `DELETE FROM ${s}.record_seen
+      WHERE tenant_id = $1 AND connection_id = $2 AND model = $3
+        AND run_id <> $4::text AND run_id IS DISTINCT FROM $5::text`,
+    hasSeen: `SELECT EXISTS (SELECT 1 FROM ${s}.record_seen
+      WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND run_id = $4) AS logged`,
+    // markUnseen for a run with seen-marks in record_seen: up to $5 live
+    // records it neither wrote nor logged, in external-id order, found by one
+    // (hashed) anti-join and updated by the TIDs it read under the lock.
+    markUnseenLogged: `WITH seen AS MATERIALIZED (
+        SELECT unnest(external_ids) AS external_id FROM ${s}.record_seen
+        WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND run_id = $4
+      ), victims AS MATERIALIZED (
+        SELECT r.ctid AS rid FROM ${s}.records r
+        WHERE r.tenant_id = $1 AND r.connection_id = $2 AND r.model = $3
+          AND r.deleted_at IS NULL AND r.seen_run_id IS DISTINCT FROM $4::text
+          AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.external_id = r.external_id)
+        ORDER BY r.external_id LIMIT $5
+      ), marked AS (
+        UPDATE ${s}.records SET deleted_at = $6::timestamptz, updated_at = $6::timestamptz,
+          seq = nextval('${s}.record_seq')
+        WHERE ctid = ANY(ARRAY(SELECT rid FROM victims)) AND ${sameOwner}
+          AND deleted_at IS NULL
+        RETURNING external_id
+      )
+      SELECT count(*) AS marked, max(external_id) AS last FROM marked`,
+    // Fold up to 8 of a run's record_seen rows into records.seen_run_id and
+    // remove them; returns how many rows it folded (0: none left).
+    foldSeen: `WITH chunk AS (
+        DELETE FROM ${s}.record_seen WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM ${s}.record_seen
+          WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND run_id = $4
+          ORDER BY position LIMIT 8))
+        RETURNING external_ids
+      ), folded AS (
+        UPDATE ${s}.records r SET seen_run_id = $4::text
+        FROM (
+          SELECT $1::text AS tenant_id, $2::text AS connection_id, $3::text AS model, e.external_id
+          FROM chunk, unnest(chunk.external_ids) AS e(external_id)
+          OFFSET 0
+        ) i
+        WHERE ${joinKey("r", "i")} AND r.deleted_at IS NULL
+          AND r.seen_run_id IS DISTINCT FROM $4::text
+      )
+      SELECT count(*) AS folded FROM chunk`,
   };
 }
 
@@ -1615,6 +2031,131 @@ function runFromRow(row: Row): SyncRun {
     deleted: toNumber(row.deleted),
     unchanged: toNumber(row.unchanged),
     failed: toNumber(row.failed),
+    error: (row.error as string | null) ?? null,
+    details: toJson(row.details) as Record<string, Json>,
+  };
+}
+
+/** SQL casts of the export columns that need one. */
+const EXPORT_CASTS: Partial<Record<(typeof EXPORT_COLUMN_LIST)[number], string>> = {
+  source: "::jsonb",
+  params: "::jsonb",
+  columns: "::jsonb",
+  schedule: "::jsonb",
+  next_run_at: "::timestamptz",
+  last_run_at: "::timestamptz",
+  last_success_at: "::timestamptz",
+  claimed_until: "::timestamptz",
+  created_at: "::timestamptz",
+  updated_at: "::timestamptz",
+};
+
+/** The column values of the fields an export (or a patch of one) has; `undefined` fields are left out. */
+function exportValues(
+  e: ExportPatch & Partial<Pick<ExportDefinition, "id" | "tenantId" | "createdAt">>,
+): Partial<Record<(typeof EXPORT_COLUMN_LIST)[number], unknown>> {
+  const out: Partial<Record<(typeof EXPORT_COLUMN_LIST)[number], unknown>> = {};
+  if (e.id !== undefined) out.id = e.id;
+  if (e.tenantId !== undefined) out.tenant_id = e.tenantId;
+  if (e.name !== undefined) {
+    requireString(e.name, "name");
+    out.name = e.name;
+  }
+  if (e.source !== undefined) out.source = jsonObjectText(e.source, "source");
+  if (e.params !== undefined) out.params = jsonObjectText(e.params, "params");
+  if (e.template !== undefined) out.template = optionalString(e.template, "template");
+  if (e.columns !== undefined)
+    out.columns = e.columns === null ? null : jsonText(e.columns, "columns");
+  if (e.format !== undefined) out.format = e.format;
+  if (e.bom !== undefined) {
+    if (typeof e.bom !== "boolean") throw new TypeError('"bom" must be a boolean');
+    out.bom = e.bom;
+  }
+  if (e.schedule !== undefined) out.schedule = jsonObjectText(e.schedule, "schedule");
+  if (e.destination !== undefined) {
+    requireString(e.destination.connectionId, "destination.connectionId");
+    out.destination_connection_id = e.destination.connectionId;
+    out.destination_folder_id = optionalString(e.destination.folderId, "destination.folderId");
+  }
+  if (e.mode !== undefined) out.mode = e.mode;
+  if (e.filename !== undefined) out.filename = optionalString(e.filename, "filename");
+  if (e.nextRunAt !== undefined) out.next_run_at = optionalDateText(e.nextRunAt, "nextRunAt");
+  if (e.lastRunAt !== undefined) out.last_run_at = optionalDateText(e.lastRunAt, "lastRunAt");
+  if (e.lastSuccessAt !== undefined)
+    out.last_success_at = optionalDateText(e.lastSuccessAt, "lastSuccessAt");
+  if (e.lastStatus !== undefined) out.last_status = optionalString(e.lastStatus, "lastStatus");
+  if (e.lastError !== undefined) out.last_error = optionalString(e.lastError, "lastError");
+  if (e.consecutiveFailures !== undefined)
+    out.consecutive_failures = checkCount(e.consecutiveFailures, "consecutiveFailures");
+  if (e.fileId !== undefined) out.file_id = optionalString(e.fileId, "fileId");
+  if (e.fileUrl !== undefined) out.file_url = optionalString(e.fileUrl, "fileUrl");
+  if (e.claimedBy !== undefined) out.claimed_by = optionalString(e.claimedBy, "claimedBy");
+  if (e.claimedUntil !== undefined)
+    out.claimed_until = optionalDateText(e.claimedUntil, "claimedUntil");
+  if (e.createdAt !== undefined) out.created_at = dateText(e.createdAt, "createdAt");
+  if (e.updatedAt !== undefined) out.updated_at = dateText(e.updatedAt, "updatedAt");
+  return out;
+}
+
+/** `column = $n` assignments for a patch, appending its values to `params`. */
+function exportSets(patch: ExportPatch, params: unknown[]): string[] {
+  const sets: string[] = [];
+  for (const [column, value] of Object.entries(exportValues(patch))) {
+    params.push(value);
+    sets.push(
+      `${column} = $${params.length}${EXPORT_CASTS[column as (typeof EXPORT_COLUMN_LIST)[number]] ?? ""}`,
+    );
+  }
+  return sets;
+}
+
+function exportFromRow(row: Row): ExportDefinition {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    name: row.name as string,
+    source: toJson(row.source) as unknown as ExportDefinition["source"],
+    params: toJson(row.params) as Record<string, Json>,
+    template: (row.template as string | null) ?? null,
+    columns: (toJson(row.columns) as unknown as ExportDefinition["columns"]) ?? null,
+    format: row.format as ExportDefinition["format"],
+    bom: row.bom === true,
+    schedule: toJson(row.schedule) as unknown as Schedule,
+    destination: {
+      connectionId: row.destination_connection_id as string,
+      folderId: (row.destination_folder_id as string | null) ?? null,
+    },
+    mode: row.mode as ExportDefinition["mode"],
+    filename: (row.filename as string | null) ?? null,
+    nextRunAt: toOptionalDate(row.next_run_at),
+    lastRunAt: toOptionalDate(row.last_run_at),
+    lastSuccessAt: toOptionalDate(row.last_success_at),
+    lastStatus: (row.last_status as ExportDefinition["lastStatus"]) ?? null,
+    lastError: (row.last_error as string | null) ?? null,
+    consecutiveFailures: toNumber(row.consecutive_failures),
+    fileId: (row.file_id as string | null) ?? null,
+    fileUrl: (row.file_url as string | null) ?? null,
+    claimedBy: (row.claimed_by as string | null) ?? null,
+    claimedUntil: toOptionalDate(row.claimed_until),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+function exportRunFromRow(row: Row): ExportRun {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    exportId: row.export_id as string,
+    trigger: row.trigger as ExportRun["trigger"],
+    status: row.status as ExportRun["status"],
+    startedAt: toDate(row.started_at),
+    finishedAt: toOptionalDate(row.finished_at),
+    rows: toNumber(row.row_count),
+    bytes: toNumber(row.byte_count),
+    fileId: (row.file_id as string | null) ?? null,
+    fileName: (row.file_name as string | null) ?? null,
+    fileUrl: (row.file_url as string | null) ?? null,
     error: (row.error as string | null) ?? null,
     details: toJson(row.details) as Record<string, Json>,
   };

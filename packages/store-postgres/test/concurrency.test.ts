@@ -17,6 +17,7 @@ import { z } from "zod";
 import {
   createPostgresStore,
   LATEST_MIGRATION,
+  listMigrations,
   migrate,
   type PostgresStore,
   postgresStore,
@@ -311,8 +312,10 @@ describe("migrations across pools", () => {
       const results = await Promise.all(pools.map((pool) => migrate(pool, { schema: fresh })));
       expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
       expect(results.every((r) => r.version === LATEST_MIGRATION)).toBe(true);
-      const { rows: versions } = await admin.query(`SELECT version FROM "${fresh}".migrations`);
-      expect(versions).toEqual([{ version: LATEST_MIGRATION }]);
+      const { rows: versions } = await admin.query(
+        `SELECT version FROM "${fresh}".migrations ORDER BY version`,
+      );
+      expect(versions).toEqual(listMigrations().map((m) => ({ version: m.version })));
       const { rows: tables } = await admin.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [fresh],
@@ -320,6 +323,8 @@ describe("migrations across pools", () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         "audit_entries",
         "connections",
+        "export_runs",
+        "exports",
         "leases",
         "migrations",
         "oauth_sessions",

@@ -1,6 +1,8 @@
 import {
   type AuditEntry,
   ErrorCode,
+  type ExportDefinition,
+  type ExportRun,
   type Json,
   type NewConnection,
   type OAuthSession,
@@ -143,6 +145,76 @@ function auditEntry(
     details: {},
     ...extra,
   };
+}
+
+function exportDefinition(
+  tenantId: string,
+  id: string,
+  connectionId: string,
+  extra: Partial<ExportDefinition> = {},
+): ExportDefinition {
+  const createdAt = new Date();
+  return {
+    id,
+    tenantId,
+    name: "Weekly promo report",
+    source: { kind: "source", id: "campaign-contacts" },
+    params: { campaignId: "cmp_1", stations: ["KEXP", "WFMU"] },
+    template: "promo",
+    columns: [
+      { key: "artist", header: "Artist" },
+      { key: "plays", type: "number" },
+    ],
+    format: "xlsx",
+    bom: false,
+    schedule: { kind: "cron", expression: "0 8 * * 1", timezone: "Europe/London" },
+    destination: { connectionId, folderId: "folder_1" },
+    mode: "replace",
+    filename: "{title} {date}",
+    nextRunAt: null,
+    lastRunAt: null,
+    lastSuccessAt: null,
+    lastStatus: null,
+    lastError: null,
+    consecutiveFailures: 0,
+    fileId: null,
+    fileUrl: null,
+    claimedBy: null,
+    claimedUntil: null,
+    createdAt,
+    updatedAt: createdAt,
+    ...extra,
+  };
+}
+
+function exportRun(
+  tenantId: string,
+  exportId: string,
+  id: string,
+  extra: Partial<ExportRun> = {},
+): ExportRun {
+  return {
+    id,
+    tenantId,
+    exportId,
+    trigger: "schedule",
+    status: "running",
+    startedAt: new Date(),
+    finishedAt: null,
+    rows: 0,
+    bytes: 0,
+    fileId: null,
+    fileName: null,
+    fileUrl: null,
+    error: null,
+    details: { format: "xlsx" },
+    ...extra,
+  };
+}
+
+/** A random instant in the 1970s, so due exports of other runs sharing a database are rare. */
+function seventies(): number {
+  return Date.UTC(1970, 1, 1) + Math.floor(Math.random() * 3_000_000) * 100_000;
 }
 
 /** An upsert whose hash is derived from its data, as the sync engine does. */
@@ -2011,6 +2083,400 @@ const CASES = {
     );
     expect(error).toMatchObject({ code: ErrorCode.NOT_FOUND });
     expect((await ctx.store.getSyncRun(owner, run.id))?.status).toBe("running");
+  },
+
+  // exports
+  "createExport stores an export that getExport returns with every field, and listExports filters by destination":
+    async (ctx) => {
+      const { store } = ctx;
+      const tenantId = ctx.tenant();
+      const drive = await addConnection(ctx, tenantId);
+      const other = await addConnection(ctx, tenantId);
+      const first = exportDefinition(tenantId, ctx.id("exp_"), drive.id, {
+        nextRunAt: new Date(Date.UTC(2026, 10, 23, 8)),
+        lastRunAt: new Date(Date.UTC(2026, 10, 16, 8)),
+        lastSuccessAt: new Date(Date.UTC(2026, 10, 16, 8, 1)),
+        lastStatus: "succeeded",
+        fileId: "file_1",
+        fileUrl: "https://drive.example/file_1",
+        consecutiveFailures: 2,
+        lastError: "Drive answered 503",
+        createdAt: new Date(Date.now() - 2_000),
+        updatedAt: new Date(Date.now() - 1_000),
+      });
+      const second = exportDefinition(tenantId, ctx.id("exp_"), other.id, {
+        source: { kind: "records", connectionId: other.id, model: "rows" },
+        template: null,
+        columns: null,
+        format: "csv",
+        bom: true,
+        mode: "dated",
+        filename: null,
+        schedule: { kind: "manual" },
+        destination: { connectionId: other.id, folderId: null },
+      });
+      await store.createExport(first);
+      await store.createExport(second);
+      expect(plain(await store.getExport(tenantId, first.id))).toEqual(plain(first));
+      expect(plain(await store.getExport(tenantId, second.id))).toEqual(plain(second));
+      expect(await store.getExport(tenantId, ctx.id("exp_"))).toBeNull();
+      expect((await store.listExports(tenantId)).map((e) => e.id)).toEqual([first.id, second.id]);
+      expect(
+        (await store.listExports(tenantId, { connectionId: other.id })).map((e) => e.id),
+      ).toEqual([second.id]);
+      const duplicate = await rejection(store.createExport({ ...first, name: "again" }));
+      expect(duplicate).toMatchObject({ code: ErrorCode.STORAGE });
+      expect((await store.getExport(tenantId, first.id))?.name).toBe(first.name);
+    },
+
+  "updateExport changes only the fields in the patch, and throws NotFoundError for a missing export":
+    async (ctx) => {
+      const { store } = ctx;
+      const tenantId = ctx.tenant();
+      const drive = await addConnection(ctx, tenantId);
+      const original = exportDefinition(tenantId, ctx.id("exp_"), drive.id);
+      await store.createExport(original);
+      const at = new Date(Date.now() + 60_000);
+      const updated = await store.updateExport(tenantId, original.id, {
+        name: "Monthly playlist report",
+        schedule: { kind: "cron", expression: "0 7 1 * *" },
+        destination: { connectionId: drive.id, folderId: null },
+        columns: null,
+        nextRunAt: at,
+        updatedAt: at,
+      });
+      const expected = {
+        ...original,
+        name: "Monthly playlist report",
+        schedule: { kind: "cron", expression: "0 7 1 * *" },
+        destination: { connectionId: drive.id, folderId: null },
+        columns: null,
+        nextRunAt: at,
+        updatedAt: at,
+      };
+      expect(plain(updated)).toEqual(plain(expected));
+      expect(plain(await store.getExport(tenantId, original.id))).toEqual(plain(expected));
+      const missing = await rejection(store.updateExport(tenantId, ctx.id("exp_"), { name: "x" }));
+      expect(missing).toMatchObject({ code: ErrorCode.NOT_FOUND });
+    },
+
+  "claimDueExports claims due exports of every tenant soonest first, and not again until the claim expires":
+    async (ctx) => {
+      const { store } = ctx;
+      const at = seventies();
+      const minute = 60_000;
+      const [tenantA, tenantB] = [ctx.tenant(), ctx.tenant()];
+      const a = await addConnection(ctx, tenantA);
+      const b = await addConnection(ctx, tenantB);
+      const add = async (tenantId: string, connectionId: string, next: number | null) => {
+        const e = exportDefinition(tenantId, ctx.id("exp_"), connectionId, {
+          nextRunAt: next === null ? null : new Date(at + next),
+        });
+        await store.createExport(e);
+        return e.id;
+      };
+      const second = await add(tenantA, a.id, -2 * minute);
+      const now = await add(tenantA, a.id, 0);
+      const first = await add(tenantB, b.id, -3 * minute);
+      await add(tenantA, a.id, minute); // later
+      await add(tenantB, b.id, null); // manual
+      const ours = new Set([second, now, first]);
+
+      const holder = ctx.id("worker_");
+      const claimed = (
+        await store.claimDueExports(new Date(at), { holder, ttlMs: 10 * minute, limit: 1000 })
+      ).filter((e) => ours.has(e.id));
+      expect(claimed.map((e) => e.id)).toEqual([first, second, now]);
+      for (const e of claimed) {
+        expect(e.claimedBy).toBe(holder);
+        expect(e.claimedUntil?.getTime()).toBe(at + 10 * minute);
+      }
+      expect((await store.getExport(tenantB, first))?.claimedBy).toBe(holder);
+
+      // Held: another worker gets none of them, until the claim expires.
+      const rival = ctx.id("worker_");
+      const during = await store.claimDueExports(new Date(at + 9 * minute), {
+        holder: rival,
+        ttlMs: minute,
+        limit: 1000,
+      });
+      expect(during.filter((e) => ours.has(e.id))).toEqual([]);
+      const after = await store.claimDueExports(new Date(at + 10 * minute), {
+        holder: rival,
+        ttlMs: minute,
+        limit: 1000,
+      });
+      expect(
+        after
+          .filter((e) => ours.has(e.id))
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual([...ours].sort());
+
+      const limited = await store.claimDueExports(new Date(at + 20 * minute), {
+        holder: ctx.id("worker_"),
+        ttlMs: minute,
+        limit: 1,
+      });
+      expect(limited).toHaveLength(1);
+    },
+
+  "concurrent claimDueExports calls never claim the same export twice": async (ctx) => {
+    const { store } = ctx;
+    const at = seventies();
+    const tenantId = ctx.tenant();
+    const drive = await addConnection(ctx, tenantId);
+    const ids = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const e = exportDefinition(tenantId, ctx.id("exp_"), drive.id, {
+        nextRunAt: new Date(at - i * 1000),
+      });
+      await store.createExport(e);
+      ids.add(e.id);
+    }
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        store.claimDueExports(new Date(at), { holder: `worker_${i}`, ttlMs: 60_000, limit: 5 }),
+      ),
+    );
+    const claimed = results.flat().filter((e) => ids.has(e.id));
+    expect(new Set(claimed.map((e) => e.id)).size).toBe(claimed.length);
+    expect(claimed).toHaveLength(12);
+  },
+
+  "claimExport takes a free or expired claim, and releaseExport applies its patch only for the holder":
+    async (ctx) => {
+      const { store } = ctx;
+      const tenantId = ctx.tenant();
+      const drive = await addConnection(ctx, tenantId);
+      const e = exportDefinition(tenantId, ctx.id("exp_"), drive.id);
+      await store.createExport(e);
+      const t0 = Date.UTC(2026, 10, 23, 8);
+      const claimed = await store.claimExport(tenantId, e.id, {
+        holder: "worker_a",
+        ttlMs: 60_000,
+        now: new Date(t0),
+      });
+      expect(claimed).toMatchObject({ claimedBy: "worker_a", claimedUntil: new Date(t0 + 60_000) });
+      // Re-entrant for its holder (renewal), refused to another until it expires.
+      expect(
+        (
+          await store.claimExport(tenantId, e.id, {
+            holder: "worker_a",
+            ttlMs: 60_000,
+            now: new Date(t0 + 30_000),
+          })
+        )?.claimedUntil,
+      ).toEqual(new Date(t0 + 90_000));
+      expect(
+        await store.claimExport(tenantId, e.id, {
+          holder: "worker_b",
+          ttlMs: 60_000,
+          now: new Date(t0 + 60_000),
+        }),
+      ).toBeNull();
+      expect(
+        await store.releaseExport(tenantId, e.id, "worker_b", { lastStatus: "failed" }),
+      ).toBeNull();
+      expect((await store.getExport(tenantId, e.id))?.lastStatus).toBeNull();
+
+      const next = new Date(t0 + 7 * 86_400_000);
+      const released = await store.releaseExport(tenantId, e.id, "worker_a", {
+        lastStatus: "succeeded",
+        lastRunAt: new Date(t0),
+        fileId: "file_9",
+        fileUrl: null,
+        nextRunAt: next,
+        consecutiveFailures: 0,
+      });
+      expect(released).toMatchObject({
+        claimedBy: null,
+        claimedUntil: null,
+        lastStatus: "succeeded",
+        fileId: "file_9",
+        nextRunAt: next,
+        name: e.name,
+      });
+      // Released twice: the second finds no claim and changes nothing.
+      expect(
+        await store.releaseExport(tenantId, e.id, "worker_a", { lastStatus: "failed" }),
+      ).toBeNull();
+      // An expired claim is taken over, and then the first holder cannot release it.
+      await store.claimExport(tenantId, e.id, {
+        holder: "worker_a",
+        ttlMs: 1000,
+        now: new Date(t0),
+      });
+      expect(
+        await store.claimExport(tenantId, e.id, {
+          holder: "worker_b",
+          ttlMs: 60_000,
+          now: new Date(t0 + 1000),
+        }),
+      ).toMatchObject({ claimedBy: "worker_b" });
+      expect(
+        await store.releaseExport(tenantId, e.id, "worker_a", { lastStatus: "failed" }),
+      ).toBeNull();
+      expect(await store.getExport(tenantId, e.id)).toMatchObject({
+        claimedBy: "worker_b",
+        lastStatus: "succeeded",
+      });
+      expect(
+        await store.claimExport(tenantId, ctx.id("exp_"), {
+          holder: "worker_a",
+          ttlMs: 1000,
+          now: new Date(t0),
+        }),
+      ).toBeNull();
+    },
+
+  "export runs are listed newest first per export, and deleteExport removes the export and its runs":
+    async (ctx) => {
+      const { store } = ctx;
+      const tenantId = ctx.tenant();
+      const drive = await addConnection(ctx, tenantId);
+      const [e1, e2] = [
+        exportDefinition(tenantId, ctx.id("exp_"), drive.id),
+        exportDefinition(tenantId, ctx.id("exp_"), drive.id),
+      ];
+      await store.createExport(e1);
+      await store.createExport(e2);
+      const t0 = Date.now() - 10_000;
+      const r1 = exportRun(tenantId, e1.id, ctx.id("exr_"), { startedAt: new Date(t0) });
+      const r2 = exportRun(tenantId, e1.id, ctx.id("exr_"), { startedAt: new Date(t0 + 1000) });
+      const r3 = exportRun(tenantId, e2.id, ctx.id("exr_"), { startedAt: new Date(t0 + 2000) });
+      for (const r of [r1, r2, r3]) await store.createExportRun(r);
+      const duplicate = await rejection(store.createExportRun(r1));
+      expect(duplicate).toMatchObject({ code: ErrorCode.STORAGE });
+
+      const finishedAt = new Date(t0 + 1500);
+      const finished = await store.updateExportRun(tenantId, r2.id, {
+        status: "succeeded",
+        finishedAt,
+        rows: 1234,
+        bytes: 56_789,
+        fileId: "file_1",
+        fileName: "Promo report 2026-11-23.xlsx",
+        fileUrl: "https://drive.example/file_1",
+        details: { format: "xlsx", replaced: true },
+      });
+      const expected = {
+        ...r2,
+        status: "succeeded",
+        finishedAt,
+        rows: 1234,
+        bytes: 56_789,
+        fileId: "file_1",
+        fileName: "Promo report 2026-11-23.xlsx",
+        fileUrl: "https://drive.example/file_1",
+        details: { format: "xlsx", replaced: true },
+      };
+      expect(plain(finished)).toEqual(plain(expected));
+      const missing = await rejection(
+        store.updateExportRun(tenantId, ctx.id("exr_"), { status: "failed" }),
+      );
+      expect(missing).toMatchObject({ code: ErrorCode.NOT_FOUND });
+
+      expect((await store.listExportRuns(tenantId, { limit: 10 })).map((r) => r.id)).toEqual([
+        r3.id,
+        r2.id,
+        r1.id,
+      ]);
+      expect(plain(await store.listExportRuns(tenantId, { exportId: e1.id, limit: 10 }))).toEqual(
+        plain([expected, r1]),
+      );
+      expect(
+        (await store.listExportRuns(tenantId, { exportId: e1.id, limit: 1 })).map((r) => r.id),
+      ).toEqual([r2.id]);
+
+      expect(await store.deleteExport(tenantId, e1.id)).toBe(true);
+      expect(await store.deleteExport(tenantId, e1.id)).toBe(false);
+      expect(await store.getExport(tenantId, e1.id)).toBeNull();
+      expect((await store.listExportRuns(tenantId, { limit: 10 })).map((r) => r.id)).toEqual([
+        r3.id,
+      ]);
+      expect((await store.listExports(tenantId)).map((e) => e.id)).toEqual([e2.id]);
+    },
+
+  "returned exports and export runs are copies: changing them or the input does not change the store":
+    async (ctx) => {
+      const { store } = ctx;
+      const tenantId = ctx.tenant();
+      const drive = await addConnection(ctx, tenantId);
+      const input = exportDefinition(tenantId, ctx.id("exp_"), drive.id);
+      await store.createExport(input);
+      const snapshot = plain(await store.getExport(tenantId, input.id));
+      (input.params as Record<string, unknown>).campaignId = "changed";
+      input.columns![0]!.header = "changed";
+      input.destination.folderId = "changed";
+      const read = (await store.getExport(tenantId, input.id))!;
+      read.params.campaignId = "changed";
+      read.schedule = { kind: "manual" };
+      read.nextRunAt = new Date(0);
+      (await store.listExports(tenantId))[0]!.destination.connectionId = "changed";
+      expect(plain(await store.getExport(tenantId, input.id))).toEqual(snapshot);
+
+      const run = exportRun(tenantId, input.id, ctx.id("exr_"));
+      await store.createExportRun(run);
+      run.details.format = "changed";
+      const [listed] = await store.listExportRuns(tenantId, { limit: 1 });
+      listed!.details.format = "changed";
+      expect((await store.listExportRuns(tenantId, { limit: 1 }))[0]?.details).toEqual({
+        format: "xlsx",
+      });
+    },
+
+  "another tenant cannot see, change, claim, release or delete exports and export runs": async (
+    ctx,
+  ) => {
+    const { store } = ctx;
+    const [owner, intruder] = [ctx.tenant(), ctx.tenant()];
+    const drive = await addConnection(ctx, owner);
+    const e = exportDefinition(owner, ctx.id("exp_"), drive.id);
+    await store.createExport(e);
+    const run = exportRun(owner, e.id, ctx.id("exr_"));
+    await store.createExportRun(run);
+    const before = plain(await store.getExport(owner, e.id));
+
+    expect(await store.getExport(intruder, e.id)).toBeNull();
+    expect(await store.listExports(intruder)).toEqual([]);
+    expect(await store.listExports(intruder, { connectionId: drive.id })).toEqual([]);
+    expect(await store.listExportRuns(intruder, { limit: 10 })).toEqual([]);
+    expect(await store.listExportRuns(intruder, { exportId: e.id, limit: 10 })).toEqual([]);
+    expect(await rejection(store.updateExport(intruder, e.id, { name: "stolen" }))).toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+    });
+    expect(
+      await rejection(store.updateExportRun(intruder, run.id, { status: "failed" })),
+    ).toMatchObject({ code: ErrorCode.NOT_FOUND });
+    expect(
+      await store.claimExport(intruder, e.id, { holder: "x", ttlMs: 1000, now: new Date() }),
+    ).toBeNull();
+    expect(await store.releaseExport(intruder, e.id, "x", { lastStatus: "failed" })).toBeNull();
+    expect(await store.deleteExport(intruder, e.id)).toBe(false);
+    await store.purgeTenant(intruder);
+
+    expect(plain(await store.getExport(owner, e.id))).toEqual(before);
+    expect((await store.listExportRuns(owner, { limit: 10 })).map((r) => r.id)).toEqual([run.id]);
+  },
+
+  "purgeTenant removes the tenant's exports and export runs": async (ctx) => {
+    const { store } = ctx;
+    const [purged, kept] = [ctx.tenant(), ctx.tenant()];
+    const seed = async (tenantId: string) => {
+      const drive = await addConnection(ctx, tenantId);
+      const e = exportDefinition(tenantId, ctx.id("exp_"), drive.id);
+      await store.createExport(e);
+      await store.createExportRun(exportRun(tenantId, e.id, ctx.id("exr_")));
+      return e;
+    };
+    await seed(purged);
+    const survivor = await seed(kept);
+    await store.purgeTenant(purged);
+    expect(await store.listExports(purged)).toEqual([]);
+    expect(await store.listExportRuns(purged, { limit: 10 })).toEqual([]);
+    expect((await store.listExports(kept)).map((e) => e.id)).toEqual([survivor.id]);
+    expect(await store.listExportRuns(kept, { limit: 10 })).toHaveLength(1);
   },
 } satisfies Record<string, StoreCase>;
 

@@ -126,6 +126,13 @@ export function defineConnector<TConfig extends z.ZodType = z.ZodType>(
       throw new TypeError(`${at}: "input" must be a zod schema`);
     if (typeof action.run !== "function") throw new TypeError(`${at}: "run" must be a function`);
   }
+  if (d.destination !== undefined) {
+    if (d.destination === null || typeof d.destination.writeFile !== "function")
+      throw new TypeError(`${where}: "destination.writeFile" must be a function`);
+    const max = d.destination.maxBytes;
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1))
+      throw new TypeError(`${where}: "destination.maxBytes" must be a positive integer`);
+  }
   return definition;
 }
 

@@ -32,6 +32,8 @@ export interface ConnectorInfo {
   }>;
   actions: Array<{ name: string; description: string | null; input: JsonSchema }>;
   webhooks: boolean;
+  /** Whether scheduled exports can write files to its connections. */
+  destination: boolean;
 }
 
 function toJsonSchema(schema: z.ZodType): JsonSchema {
@@ -125,5 +127,6 @@ export function describeConnector(c: ConnectorDefinition): ConnectorInfo {
       input: toJsonSchema(a.input),
     })),
     webhooks: c.webhooks !== undefined,
+    destination: c.destination !== undefined,
   };
 }

@@ -287,6 +287,76 @@ export interface ActionDefinition<
   run(ctx: ConnectorContext<TConfig>, input: z.infer<I>): Promise<O>;
 }
 
+/**
+ * A file for a destination to write: what `destination.writeFile` receives.
+ *
+ * @example
+ * ```ts
+ * const file: DestinationFile = {
+ *   folderId: "1AbC...", name: "Promo report.xlsx", body,
+ *   mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+ *   replace: true, previousFileId: "1XyZ...",
+ * };
+ * ```
+ */
+export interface DestinationFile {
+  /** The folder; `null`: the connection's configured folder, else its root. */
+  folderId: string | null;
+  /** The file name, with its extension. */
+  name: string;
+  mimeType: string;
+  /** The file's bytes. */
+  body: Uint8Array;
+  /**
+   * `true`: replace the previous file in place, keeping its id and link (the
+   * file `previousFileId` names; when it is `null` or gone, the newest file
+   * with this name in the folder; when there is none, create one).
+   * `false`: always add a new file.
+   */
+  replace: boolean;
+  /** The file the last successful write returned, when known. */
+  previousFileId: string | null;
+}
+
+/**
+ * What a destination wrote.
+ *
+ * @example
+ * ```ts
+ * const written: DestinationWriteResult = { fileId: "1XyZ...", url: "https://drive.google.com/file/d/1XyZ.../view", replaced: true };
+ * ```
+ */
+export interface DestinationWriteResult {
+  fileId: string;
+  /** A link the user can open, when the provider has one. */
+  url: string | null;
+  /** Whether an existing file was replaced (else a new one was created). */
+  replaced: boolean;
+}
+
+/**
+ * The connector can receive files (scheduled exports): a storage provider
+ * such as Google Drive. Core renders the file; the connector only writes it.
+ * Errors follow the usual family (a 5xx `ProviderError` is retried on the
+ * export's backoff; an `AuthError` needs the user to reconnect).
+ *
+ * @example
+ * ```ts
+ * destination: {
+ *   async writeFile(ctx, file) {
+ *     const { data } = await ctx.http.post("/files", { query: { folder: file.folderId }, body: file.body });
+ *     return { fileId: data.id, url: data.link, replaced: false };
+ *   },
+ * },
+ * ```
+ */
+export interface DestinationCapability<TConfig = Record<string, unknown>> {
+  /** Write (or replace) one file. */
+  writeFile(ctx: ConnectorContext<TConfig>, file: DestinationFile): Promise<DestinationWriteResult>;
+  /** The largest file it accepts, in bytes (checked before calling `writeFile`). */
+  maxBytes?: number;
+}
+
 /** One webhook delivery, as core hands it to the connector's functions. */
 export interface WebhookDelivery {
   headers: Headers;
@@ -444,6 +514,8 @@ export interface ConnectorDefinition<TConfig extends z.ZodType = z.ZodType> {
   models?: Record<string, ModelDefinition<z.ZodType, z.infer<TConfig>>>;
   actions?: Record<string, ActionDefinition<z.ZodType, unknown, z.infer<TConfig>>>;
   webhooks?: WebhookSpec;
+  /** The connector can receive files: scheduled exports write to it. */
+  destination?: DestinationCapability<z.infer<TConfig>>;
   /** Provider-side resources (webhooks, watches) created, maintained and removed with the connection. */
   lifecycle?: ConnectorLifecycle<z.infer<TConfig>>;
 }

@@ -1,4 +1,11 @@
 import { NotFoundError, StorageError } from "../errors.js";
+import type {
+  ExportDefinition,
+  ExportPatch,
+  ExportRun,
+  ExportRunPatch,
+  ExportStatePatch,
+} from "../exports/types.js";
 import { emptySyncState } from "./defaults.js";
 import type {
   AuditAction,
@@ -101,6 +108,15 @@ export class MemoryStore implements Store {
   readonly #usage = new Map<string, Map<string, UsageCounters>>();
 
   readonly #leases = new Map<string, { holder: string; expiresAt: number }>();
+
+  /** tenant → id → export definition */
+  readonly #exports = new Map<string, Map<string, ExportDefinition>>();
+  /** Every export id, so ids stay unique store-wide. */
+  readonly #exportIds = new Set<string>();
+  /** tenant → id → export run (insertion order) */
+  readonly #exportRuns = new Map<string, Map<string, ExportRun>>();
+  /** Every export run id. */
+  readonly #exportRunIds = new Set<string>();
 
   /** @param options - see {@link MemoryStoreOptions}. */
   constructor(options: MemoryStoreOptions = {}) {
@@ -396,6 +412,11 @@ export class MemoryStore implements Store {
       requireString(externalId, `deletes[${index}]`);
     }
     const deletes = new Set(batch.deletes);
+    const seen = batch.seen ?? [];
+    if (!Array.isArray(seen)) throw new TypeError(`"seen" must be an array`);
+    for (const [index, externalId] of seen.entries()) {
+      requireString(externalId, `seen[${index}]`);
+    }
     const checkpoint = batch.checkpoint;
     const cursor =
       checkpoint?.cursor === undefined
@@ -467,6 +488,12 @@ export class MemoryStore implements Store {
       change(existing, cameBack);
       if (cameBack) result.inserted++;
       else result.updated++;
+    }
+
+    // Seen-only ids: the mark delete detection reads, nothing else.
+    for (const externalId of seen) {
+      const existing = model.byExternalId.get(externalId);
+      if (existing && existing.deletedAt === null) existing.seenRunId = batch.runId;
     }
 
     for (const externalId of deletes) {
@@ -561,6 +588,25 @@ export class MemoryStore implements Store {
       const record = records.byExternalId.get(ids[index++]!)!;
       if (record.deletedAt !== null && options.includeDeleted !== true) continue;
       out.push(copyRecord(record));
+    }
+    return out;
+  }
+
+  /** {@inheritDoc Store.listRecordHashes} */
+  async listRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; afterExternalId?: string; limit: number },
+  ): Promise<Array<{ externalId: string; hash: string }>> {
+    const limit = checkLimit(options.limit);
+    const records = this.#model(tenantId, options.connectionId, options.model);
+    if (!records) return [];
+    const ids = records.sortedIds();
+    let index =
+      options.afterExternalId === undefined ? 0 : upperBound(ids, options.afterExternalId);
+    const out: Array<{ externalId: string; hash: string }> = [];
+    while (out.length < limit && index < ids.length) {
+      const record = records.byExternalId.get(ids[index++]!)!;
+      if (record.deletedAt === null) out.push({ externalId: record.externalId, hash: record.hash });
     }
     return out;
   }
@@ -797,6 +843,161 @@ export class MemoryStore implements Store {
       this.#audit.delete(tenantId);
     }
     this.#usage.delete(tenantId);
+    for (const id of this.#exports.get(tenantId)?.keys() ?? []) this.#exportIds.delete(id);
+    this.#exports.delete(tenantId);
+    for (const id of this.#exportRuns.get(tenantId)?.keys() ?? []) this.#exportRunIds.delete(id);
+    this.#exportRuns.delete(tenantId);
+  }
+
+  // ── exports ──────────────────────────────────────────────────────────
+
+  /** {@inheritDoc Store.createExport} */
+  async createExport(definition: ExportDefinition): Promise<void> {
+    requireString(definition.id, "id");
+    requireString(definition.tenantId, "tenantId");
+    if (this.#exportIds.has(definition.id)) {
+      throw new StorageError(`export ${definition.id} already exists`);
+    }
+    const copy = copyExportIn(definition);
+    getOrCreate(this.#exports, copy.tenantId, newMap).set(copy.id, copy);
+    this.#exportIds.add(copy.id);
+  }
+
+  /** {@inheritDoc Store.getExport} */
+  async getExport(tenantId: string, id: string): Promise<ExportDefinition | null> {
+    const found = this.#exports.get(tenantId)?.get(id);
+    return found ? copyExport(found) : null;
+  }
+
+  /** {@inheritDoc Store.listExports} (Same creation time: creation order.) */
+  async listExports(
+    tenantId: string,
+    filter: { connectionId?: string } = {},
+  ): Promise<ExportDefinition[]> {
+    const all = [...(this.#exports.get(tenantId)?.values() ?? [])].filter(
+      (e) =>
+        filter.connectionId === undefined || e.destination.connectionId === filter.connectionId,
+    );
+    all.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return all.map(copyExport);
+  }
+
+  /** {@inheritDoc Store.updateExport} */
+  async updateExport(tenantId: string, id: string, patch: ExportPatch): Promise<ExportDefinition> {
+    const found = this.#exports.get(tenantId)?.get(id);
+    if (!found) throw new NotFoundError(`export ${id} not found for tenant ${tenantId}`);
+    // Validate and copy the whole result before writing, so a bad patch changes nothing.
+    const next = copyExportIn({ ...found, ...definedFields(patch) });
+    this.#exports.get(tenantId)!.set(id, next);
+    return copyExport(next);
+  }
+
+  /** {@inheritDoc Store.deleteExport} */
+  async deleteExport(tenantId: string, id: string): Promise<boolean> {
+    const byId = this.#exports.get(tenantId);
+    if (!byId?.delete(id)) return false;
+    this.#exportIds.delete(id);
+    const runs = this.#exportRuns.get(tenantId);
+    for (const [runId, run] of runs ?? []) {
+      if (run.exportId !== id) continue;
+      runs!.delete(runId);
+      this.#exportRunIds.delete(runId);
+    }
+    return true;
+  }
+
+  /** {@inheritDoc Store.claimDueExports} (Scans every export.) */
+  async claimDueExports(
+    now: Date,
+    options: { holder: string; ttlMs: number; limit: number },
+  ): Promise<ExportDefinition[]> {
+    const at = copyDate(now, "now").getTime();
+    requireString(options.holder, "holder");
+    checkTtl(options.ttlMs);
+    const max = checkLimit(options.limit);
+    const due: ExportDefinition[] = [];
+    for (const byId of this.#exports.values()) {
+      for (const e of byId.values()) {
+        if (e.nextRunAt === null || e.nextRunAt.getTime() > at) continue;
+        if (!claimable(e, options.holder, at)) continue;
+        due.push(e);
+      }
+    }
+    due.sort((a, b) => a.nextRunAt!.getTime() - b.nextRunAt!.getTime());
+    return due.slice(0, max).map((e) => {
+      e.claimedBy = options.holder;
+      e.claimedUntil = new Date(at + options.ttlMs);
+      return copyExport(e);
+    });
+  }
+
+  /** {@inheritDoc Store.claimExport} */
+  async claimExport(
+    tenantId: string,
+    id: string,
+    options: { holder: string; ttlMs: number; now: Date },
+  ): Promise<ExportDefinition | null> {
+    requireString(options.holder, "holder");
+    checkTtl(options.ttlMs);
+    const at = copyDate(options.now, "now").getTime();
+    const e = this.#exports.get(tenantId)?.get(id);
+    if (!e || !claimable(e, options.holder, at)) return null;
+    e.claimedBy = options.holder;
+    e.claimedUntil = new Date(at + options.ttlMs);
+    return copyExport(e);
+  }
+
+  /** {@inheritDoc Store.releaseExport} */
+  async releaseExport(
+    tenantId: string,
+    id: string,
+    holder: string,
+    patch: ExportStatePatch,
+  ): Promise<ExportDefinition | null> {
+    const e = this.#exports.get(tenantId)?.get(id);
+    if (!e || e.claimedBy !== holder) return null;
+    const next = copyExportIn({
+      ...e,
+      ...definedFields(patch),
+      claimedBy: null,
+      claimedUntil: null,
+    });
+    this.#exports.get(tenantId)!.set(id, next);
+    return copyExport(next);
+  }
+
+  /** {@inheritDoc Store.createExportRun} */
+  async createExportRun(run: ExportRun): Promise<void> {
+    requireString(run.id, "id");
+    requireString(run.tenantId, "tenantId");
+    requireString(run.exportId, "exportId");
+    if (this.#exportRunIds.has(run.id))
+      throw new StorageError(`export run ${run.id} already exists`);
+    const copy = copyExportRunIn(run);
+    getOrCreate(this.#exportRuns, copy.tenantId, newMap).set(copy.id, copy);
+    this.#exportRunIds.add(copy.id);
+  }
+
+  /** {@inheritDoc Store.updateExportRun} */
+  async updateExportRun(tenantId: string, id: string, patch: ExportRunPatch): Promise<ExportRun> {
+    const run = this.#exportRuns.get(tenantId)?.get(id);
+    if (!run) throw new NotFoundError(`export run ${id} not found for tenant ${tenantId}`);
+    const next = copyExportRunIn({ ...run, ...definedFields(patch) });
+    this.#exportRuns.get(tenantId)!.set(id, next);
+    return copyExportRun(next);
+  }
+
+  /** {@inheritDoc Store.listExportRuns} (Runs started in the same millisecond: last created first.) */
+  async listExportRuns(
+    tenantId: string,
+    options: { exportId?: string; limit: number },
+  ): Promise<ExportRun[]> {
+    const limit = checkLimit(options.limit);
+    const matching = [...(this.#exportRuns.get(tenantId)?.values() ?? [])].filter(
+      (r) => options.exportId === undefined || r.exportId === options.exportId,
+    );
+    matching.reverse().sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    return matching.slice(0, limit).map(copyExportRun);
   }
 
   // ── leases ───────────────────────────────────────────────────────────
@@ -1259,6 +1460,90 @@ function copyAuditEntryIn(entry: AuditEntry): AuditEntry {
     connectionId: entry.connectionId,
     connector: entry.connector,
     details: copyJsonObjectIn(entry.details, "details"),
+  };
+}
+
+/** The fields of a patch that are not `undefined` (so a missing field keeps the stored value). */
+function definedFields<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(patch).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
+
+/** Whether `holder` may claim the export at `at` (epoch ms). */
+function claimable(e: ExportDefinition, holder: string, at: number): boolean {
+  return e.claimedBy === null || e.claimedBy === holder || (e.claimedUntil?.getTime() ?? 0) <= at;
+}
+
+function copyExportIn(e: ExportDefinition): ExportDefinition {
+  requireString(e.name, "name");
+  return {
+    id: e.id,
+    tenantId: e.tenantId,
+    name: e.name,
+    source: copyJsonIn(e.source, "source") as unknown as ExportDefinition["source"],
+    params: copyJsonObjectIn(e.params, "params"),
+    template: e.template,
+    columns:
+      e.columns === null
+        ? null
+        : (copyJsonIn(e.columns, "columns") as unknown as ExportDefinition["columns"]),
+    format: e.format,
+    bom: e.bom,
+    schedule: copyJsonIn(e.schedule, "schedule") as unknown as ExportDefinition["schedule"],
+    destination: { connectionId: e.destination.connectionId, folderId: e.destination.folderId },
+    mode: e.mode,
+    filename: e.filename,
+    nextRunAt: copyOptionalDate(e.nextRunAt),
+    lastRunAt: copyOptionalDate(e.lastRunAt),
+    lastSuccessAt: copyOptionalDate(e.lastSuccessAt),
+    lastStatus: e.lastStatus,
+    lastError: e.lastError,
+    consecutiveFailures: e.consecutiveFailures,
+    fileId: e.fileId,
+    fileUrl: e.fileUrl,
+    claimedBy: e.claimedBy,
+    claimedUntil: copyOptionalDate(e.claimedUntil),
+    createdAt: copyDate(e.createdAt, "createdAt"),
+    updatedAt: copyDate(e.updatedAt, "updatedAt"),
+  };
+}
+
+function copyExport(e: ExportDefinition): ExportDefinition {
+  return {
+    ...e,
+    source: cloneJson(e.source as unknown as Json) as unknown as ExportDefinition["source"],
+    params: cloneJsonObject(e.params),
+    columns:
+      e.columns === null
+        ? null
+        : (cloneJson(e.columns as unknown as Json) as unknown as ExportDefinition["columns"]),
+    schedule: cloneJson(e.schedule as unknown as Json) as unknown as ExportDefinition["schedule"],
+    destination: { ...e.destination },
+    nextRunAt: copyOptionalDate(e.nextRunAt),
+    lastRunAt: copyOptionalDate(e.lastRunAt),
+    lastSuccessAt: copyOptionalDate(e.lastSuccessAt),
+    claimedUntil: copyOptionalDate(e.claimedUntil),
+    createdAt: new Date(e.createdAt.getTime()),
+    updatedAt: new Date(e.updatedAt.getTime()),
+  };
+}
+
+function copyExportRunIn(run: ExportRun): ExportRun {
+  return {
+    ...run,
+    startedAt: copyDate(run.startedAt, "startedAt"),
+    finishedAt: run.finishedAt === null ? null : copyDate(run.finishedAt, "finishedAt"),
+    details: copyJsonObjectIn(run.details, "details"),
+  };
+}
+
+function copyExportRun(run: ExportRun): ExportRun {
+  return {
+    ...run,
+    startedAt: new Date(run.startedAt.getTime()),
+    finishedAt: copyOptionalDate(run.finishedAt),
+    details: cloneJsonObject(run.details),
   };
 }
 

@@ -12,6 +12,14 @@
  * - Sealed credentials are opaque bytes; a store never decrypts them.
  */
 
+import type {
+  ExportDefinition,
+  ExportPatch,
+  ExportRun,
+  ExportRunPatch,
+  ExportStatePatch,
+} from "../exports/types.js";
+
 /** JSON-compatible value, as stored in config, metadata, cursors and record data. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -170,6 +178,17 @@ export interface RecordBatch {
   /** External ids the provider reported deleted. Unknown ids are ignored. */
   deletes: string[];
   /**
+   * External ids the run saw unchanged and does not send again (the caller
+   * compared them with {@link Store.listRecordHashes}): marked as seen by
+   * `runId` for delete detection only, so `markUnseenDeleted` with this
+   * `runId` leaves them alone. Nothing is compared or written; unknown and
+   * deleted ids are ignored, and such records are not counted in the result.
+   * A store may record the marks apart from the records (their `seenRunId`
+   * need not change) and may drop them once a later batch of the model from
+   * another run sets `checkpoint.activeRunId` to a run other than `runId`.
+   */
+  seen?: string[];
+  /**
    * Sync-state fields saved in the same transaction (creating the state if
    * missing), so a crash never separates records from their checkpoint.
    */
@@ -254,7 +273,11 @@ export type AuditAction =
   | "action.run"
   | "vault.rotate"
   | "tenant.export"
-  | "tenant.purge";
+  | "tenant.purge"
+  | "export.define"
+  | "export.update"
+  | "export.remove"
+  | "export.run";
 
 /** One entry of the audit trail: who did what to which connection, when. Never holds secrets. */
 export interface AuditEntry {
@@ -372,6 +395,16 @@ export interface Store {
       includeDeleted?: boolean;
     },
   ): Promise<StoredRecord[]>;
+  /**
+   * The external id and hash of the model's live records (deleted ones are
+   * left out), in external-id order (the byte order of `listRecords`), paged
+   * by `afterExternalId`: what a full run compares provider records with, so
+   * unchanged ones are only reported as `seen` in {@link RecordBatch}.
+   */
+  listRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; afterExternalId?: string; limit: number },
+  ): Promise<Array<{ externalId: string; hash: string }>>;
   /** The change feed: records whose `seq` is greater than `after`, in `seq` order. */
   listChanges(
     tenantId: string,
@@ -379,7 +412,8 @@ export interface Store {
   ): Promise<StoredRecord[]>;
   /**
    * After a complete full run: mark up to `limit` live records of the model
-   * that `runId` did not see as deleted (bumping their `seq`). Returns how
+   * that `runId` did not see (neither upserted nor reported `seen` by its
+   * batches) as deleted (bumping their `seq`). Returns how
    * many were marked; call again until it returns less than `limit`.
    */
   markUnseenDeleted(
@@ -412,8 +446,61 @@ export interface Store {
   /** The tenant's counters for `period` (zeros when none). */
   getUsage(tenantId: string, period: string): Promise<UsageCounters>;
 
-  /** Remove everything stored for a tenant: connections, sessions, states, records, runs, audit, usage. */
+  /** Remove everything stored for a tenant: connections, sessions, states, records, runs, audit, usage, exports and export runs. */
   purgeTenant(tenantId: string): Promise<void>;
+
+  // ── exports ──────────────────────────────────────────────────────────
+  /** Insert an export definition. Throws `StorageError` on a duplicate id. */
+  createExport(definition: ExportDefinition): Promise<void>;
+  /** The export, or `null` when absent or owned by another tenant. */
+  getExport(tenantId: string, id: string): Promise<ExportDefinition | null>;
+  /** The tenant's exports, oldest first; only those writing to `connectionId` when given. */
+  listExports(tenantId: string, filter?: { connectionId?: string }): Promise<ExportDefinition[]>;
+  /** Apply a patch (only the fields it has); throws `NotFoundError` when absent for this tenant. */
+  updateExport(tenantId: string, id: string, patch: ExportPatch): Promise<ExportDefinition>;
+  /** Remove the export and its runs; `false` when it did not exist for this tenant. */
+  deleteExport(tenantId: string, id: string): Promise<boolean>;
+  /**
+   * Cross-tenant, for the scheduler: atomically claim up to `limit` exports
+   * whose `nextRunAt` is at or before `now` and whose claim is free, expired
+   * (`claimedUntil <= now`) or already `holder`'s, setting `claimedBy` to
+   * `holder` and `claimedUntil` to `now + ttlMs`. Two concurrent callers never
+   * claim the same export. Returns the claimed exports, soonest first.
+   */
+  claimDueExports(
+    now: Date,
+    options: { holder: string; ttlMs: number; limit: number },
+  ): Promise<ExportDefinition[]>;
+  /**
+   * Claim one export whether due or not ("run now"), on the same terms as
+   * {@link Store.claimDueExports}. `null` when another holder's claim is
+   * unexpired, or the export is absent for this tenant.
+   */
+  claimExport(
+    tenantId: string,
+    id: string,
+    options: { holder: string; ttlMs: number; now: Date },
+  ): Promise<ExportDefinition | null>;
+  /**
+   * If `holder` still holds the export's claim: apply `patch` and clear the
+   * claim, in one step. Returns the export, or `null` (nothing changed) when
+   * the claim was lost or the export is gone.
+   */
+  releaseExport(
+    tenantId: string,
+    id: string,
+    holder: string,
+    patch: ExportStatePatch,
+  ): Promise<ExportDefinition | null>;
+  /** Record a run. Throws `StorageError` on a duplicate id. */
+  createExportRun(run: ExportRun): Promise<void>;
+  /** Throws `NotFoundError` when absent for this tenant. */
+  updateExportRun(tenantId: string, id: string, patch: ExportRunPatch): Promise<ExportRun>;
+  /** Newest first, of one export when `exportId` is given. */
+  listExportRuns(
+    tenantId: string,
+    options: { exportId?: string; limit: number },
+  ): Promise<ExportRun[]>;
 
   // ── leases ───────────────────────────────────────────────────────────
   /**

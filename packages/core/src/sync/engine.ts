@@ -59,6 +59,16 @@ interface Envelope {
 }
 
 const MAX_FAILURE_SAMPLES = 20;
+/**
+ * Full runs read the stored hashes of at most this many of the model's
+ * records (about 150 bytes each in memory) before the first page, to skip
+ * re-sending unchanged records; records beyond it are compared by the store.
+ */
+const KNOWN_HASHES_LIMIT = 500_000;
+/** Page size of that read. */
+const KNOWN_HASHES_PAGE = 10_000;
+/** Ids of unchanged records per committed batch, in batches (they cost the store far less than upserts). */
+const SEEN_PER_BATCH = 10;
 
 /** The lease key of a connection's model: syncs and writes of one model never run at once. */
 export function syncLeaseKey(tenantId: string, connectionId: string, model: string): string {
@@ -158,7 +168,9 @@ function prepareCounted(
  * - Validates each record with the model's schema; failures are counted and
  *   sampled on the run, and abort it only past the model's `maxFailures`.
  * - Hashes canonical JSON (volatile fields excluded); unchanged records are
- *   only marked as seen.
+ *   only marked as seen. A full run first reads the model's stored hashes
+ *   (up to 500,000 records), so a record whose hash matches is not sent
+ *   again: only its id, as `seen`, for delete detection.
  * - Commits batches (default 500) with the checkpoint in the same store call,
  *   so a crash resumes from the last committed batch: nothing lost, nothing
  *   applied twice.
@@ -481,6 +493,9 @@ export class SyncEngine implements SyncRunner {
     const size = this.#batchSize;
     let buffer: PreparedRecord[] = [];
     let pendingDeletes: string[] = [];
+    // Ids of unchanged records, committed with the batch whose checkpoint covers their page.
+    let seen: string[] = [];
+    const known = mode === "full" ? await this.#knownHashes(job, signal) : undefined;
     // Checkpoint of the newest page whose records are all in the buffer or committed.
     let pageCheckpoint: Json | null = (ctx.checkpoint as Json | null) ?? null;
     let committedCheckpoint = pageCheckpoint;
@@ -505,6 +520,15 @@ export class SyncEngine implements SyncRunner {
           }
           continue;
         }
+        if (known !== undefined) {
+          const stored = known.get(prepared.externalId);
+          if (stored === prepared.hash) {
+            seen.push(prepared.externalId);
+            continue;
+          }
+          // A later duplicate in the run compares with what this one writes.
+          if (stored !== undefined) known.set(prepared.externalId, prepared.hash);
+        }
         buffer.push(prepared);
         // A page larger than a batch: commit full batches with the previous page's checkpoint.
         if (buffer.length >= size * 2) {
@@ -517,7 +541,9 @@ export class SyncEngine implements SyncRunner {
             [],
             { checkpoint: { mode, page: committedCheckpoint } },
             tally,
+            seen,
           );
+          seen = [];
         }
       }
       if (page.deleted !== undefined) {
@@ -527,7 +553,11 @@ export class SyncEngine implements SyncRunner {
       }
       if (page.checkpoint !== undefined) pageCheckpoint = page.checkpoint;
       if (page.cursor !== undefined) cursor = page.cursor;
-      if (buffer.length >= size || pendingDeletes.length >= size) {
+      if (
+        buffer.length >= size ||
+        pendingDeletes.length >= size ||
+        seen.length >= size * SEEN_PER_BATCH
+      ) {
         await this.#commit(
           job,
           passId,
@@ -535,13 +565,20 @@ export class SyncEngine implements SyncRunner {
           pendingDeletes,
           { checkpoint: { mode, page: pageCheckpoint } },
           tally,
+          seen,
         );
         committedCheckpoint = pageCheckpoint;
         buffer = [];
         pendingDeletes = [];
+        seen = [];
       }
     }
-    if (buffer.length > 0 || pendingDeletes.length > 0 || committedCheckpoint !== pageCheckpoint) {
+    if (
+      buffer.length > 0 ||
+      pendingDeletes.length > 0 ||
+      seen.length > 0 ||
+      committedCheckpoint !== pageCheckpoint
+    ) {
       await this.#commit(
         job,
         passId,
@@ -549,12 +586,36 @@ export class SyncEngine implements SyncRunner {
         pendingDeletes,
         { checkpoint: { mode, page: pageCheckpoint } },
         tally,
+        seen,
       );
     }
     return cursor;
   }
 
-  /** One atomic batch: records, tombstones and checkpoint together. */
+  /** The stored hashes of the model's live records, up to {@link KNOWN_HASHES_LIMIT}. */
+  async #knownHashes(
+    job: Pick<SyncJob, "tenantId" | "connectionId" | "model">,
+    signal: AbortSignal,
+  ): Promise<Map<string, string>> {
+    const known = new Map<string, string>();
+    let after: string | undefined;
+    while (known.size < KNOWN_HASHES_LIMIT) {
+      signal.throwIfAborted();
+      const limit = Math.min(KNOWN_HASHES_PAGE, KNOWN_HASHES_LIMIT - known.size);
+      const page = await this.#d.store.listRecordHashes(job.tenantId, {
+        connectionId: job.connectionId,
+        model: job.model,
+        afterExternalId: after,
+        limit,
+      });
+      for (const { externalId, hash } of page) known.set(externalId, hash);
+      if (page.length < limit) break;
+      after = page[page.length - 1]!.externalId;
+    }
+    return known;
+  }
+
+  /** One atomic batch: records, tombstones, seen-marks and checkpoint together. */
   async #commit(
     job: Pick<SyncJob, "tenantId" | "connectionId" | "model">,
     passId: string,
@@ -562,6 +623,7 @@ export class SyncEngine implements SyncRunner {
     deletes: string[],
     checkpoint: { checkpoint?: Envelope | null; cursor?: Json | null; activeRunId?: string | null },
     tally: Tally,
+    seen: string[] = [],
   ): Promise<BatchResult> {
     const result = await this.#d.store.applyRecordBatch(job.tenantId, {
       connectionId: job.connectionId,
@@ -569,12 +631,13 @@ export class SyncEngine implements SyncRunner {
       runId: passId,
       upserts,
       deletes,
+      ...(seen.length > 0 ? { seen } : {}),
       checkpoint: checkpoint as { checkpoint?: Json; cursor?: Json; activeRunId?: string | null },
       now: new Date(this.#d.now()),
     });
     tally.inserted += result.inserted;
     tally.updated += result.updated;
-    tally.unchanged += result.unchanged;
+    tally.unchanged += result.unchanged + seen.length;
     tally.deleted += result.deleted;
     if (result.inserted + result.updated + result.deleted > 0) {
       this.#d.events.emit("records.changed", {

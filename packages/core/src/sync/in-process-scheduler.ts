@@ -57,7 +57,8 @@ export interface InProcessScheduler extends Scheduler {
   /**
    * One scheduling pass: read due sync states, skip connections that cannot
    * sync (`needs_reauth`, `disconnected`, missing) and syncs already queued or
-   * running here, queue the rest. Resolves, with how many runs it started,
+   * running here, queue the rest; and run due exports (`context.exports`).
+   * Resolves, with how many sync and export runs it started,
    * once those runs have finished (the background loop does not wait for
    * them; it only waits for the pass itself). Rejects if the store cannot list
    * due states; throws if the scheduler is not started.
@@ -143,6 +144,28 @@ export function createInProcessScheduler(
   let stopping: Promise<void> | null = null;
   /** Due states skipped as inactive in the last pass: the next pass fetches that many more. */
   let skippedLastPass = 0;
+  /** The export pass in flight (`context.exports.runDue`), so passes never overlap. */
+  let exportPass: Promise<number> | null = null;
+
+  /** Run due exports unless a pass is already running; resolves with how many ran. Never rejects. */
+  function runExports(ctx: SchedulerContext): Promise<number> {
+    if (ctx.exports === undefined) return Promise.resolve(0);
+    if (exportPass !== null) return exportPass.then(() => 0);
+    const pass = ctx.exports
+      .runDue({ limit: batchSize })
+      .then(
+        (result) => result.started,
+        (error: unknown) => {
+          ctx.logger.error("scheduled exports failed", { error });
+          return 0;
+        },
+      )
+      .finally(() => {
+        if (exportPass === pass) exportPass = null;
+      });
+    exportPass = pass;
+    return pass;
+  }
 
   /** Start the run of `entry` if it is still wanted. Never rejects; `true` if it started. */
   async function execute(entry: Entry): Promise<boolean> {
@@ -268,6 +291,7 @@ export function createInProcessScheduler(
         try {
           // Do not wait for the runs: the next pass must come on time.
           await queueDue();
+          if (context !== null) void runExports(context);
         } catch (error) {
           context?.logger.error("scheduler tick failed", { error });
         }
@@ -315,8 +339,9 @@ export function createInProcessScheduler(
 
     async tick(): Promise<number> {
       const runs = await queueDue();
+      const exported = runExports(requireStarted("tick"));
       const started = await Promise.all(runs);
-      return started.filter(Boolean).length;
+      return started.filter(Boolean).length + (await exported);
     },
 
     async enqueue(job: SyncJob): Promise<void> {
@@ -345,6 +370,7 @@ export function createInProcessScheduler(
         try {
           await loopPass;
           while (running.size > 0) await Promise.allSettled([...running]);
+          await exportPass;
         } finally {
           context = null;
           phase = "idle";

@@ -25,12 +25,26 @@ export interface SyncRunner {
   run(job: SyncJob, options?: { signal?: AbortSignal }): Promise<SyncOutcome>;
 }
 
+/** Runs the scheduled exports that are due. Implemented by `patchbay.exports`; schedulers call it. */
+export interface DueExportRunner {
+  /** Claim and run due exports (at most `limit`), and wait for them. */
+  runDue(options?: { limit?: number }): Promise<{ started: number }>;
+}
+
 /** What a scheduler is given when Patchbay starts it. */
 export interface SchedulerContext {
   store: Store;
   runner: SyncRunner;
   logger: Logger;
   now: () => number;
+  /**
+   * Scheduled exports. Optional and additive: Patchbay always passes it, and
+   * a scheduler should call `exports.runDue()` periodically (the in-process
+   * scheduler does on every tick; exports claim themselves in the store, so
+   * any number of workers may call it at once). A scheduler that ignores it
+   * leaves exports to `patchbay.exports.runDue()`, e.g. from a cron route.
+   */
+  exports?: DueExportRunner;
 }
 
 /**
