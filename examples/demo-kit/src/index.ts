@@ -22,6 +22,7 @@ import { createPages } from "./pages.js";
 import { buildProviders, type SandboxFakes } from "./providers.js";
 import { Tracker } from "./tracker.js";
 
+export { navigation, PAGE_STYLE } from "./pages.js";
 export { PROVIDER_ENV } from "./providers.js";
 export { PITCH_STATUSES, type Pitch, SHEET_COLUMNS, Tracker } from "./tracker.js";
 

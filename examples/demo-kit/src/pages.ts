@@ -18,7 +18,8 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, "&#39;");
 }
 
-const STYLE = `
+/** The pages' stylesheet (a host rendering its own pages, like the Next.js one, reuses it). */
+export const PAGE_STYLE = `
 :root{color-scheme:light;font-family:system-ui,-apple-system,sans-serif;color:#111827;background:#f9fafb}
 body{margin:0}body>header{background:#111827;color:#fff;padding:.75rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
 body>header a{color:#d1d5db;text-decoration:none}body>header a[aria-current=page]{color:#fff;font-weight:600}
@@ -34,6 +35,15 @@ section.app{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:
 fieldset{border:0;padding:0;display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}label{display:flex;flex-direction:column;font-size:.85rem;gap:.2rem}
 `;
 
+/** The header's links, `[href, label]`; the sandbox console only in sandbox mode. */
+export function navigation(sandbox: boolean): Array<[href: string, label: string]> {
+  return [
+    ["/", "Pitches"],
+    ["/settings/integrations", "Integrations"],
+    ...(sandbox ? [["/sandbox", "Sandbox providers"] as [string, string]] : []),
+  ];
+}
+
 export function layout(input: {
   title: string;
   current: string;
@@ -41,18 +51,14 @@ export function layout(input: {
   body: string;
   head?: string;
 }): Response {
-  const nav = [
-    ["/", "Pitches"],
-    ["/settings/integrations", "Integrations"],
-    ...(input.sandbox ? [["/sandbox", "Sandbox providers"]] : []),
-  ]
+  const nav = navigation(input.sandbox)
     .map(
       ([href, label]) =>
         `<a href="${href}"${href === input.current ? ' aria-current="page"' : ""}>${label}</a>`,
     )
     .join("");
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)} · Pitch Tracker</title><link rel="icon" href="data:,"><style>${STYLE}</style>${input.head ?? ""}</head>
+<title>${escapeHtml(input.title)} · Pitch Tracker</title><link rel="icon" href="data:,"><style>${PAGE_STYLE}</style>${input.head ?? ""}</head>
 <body><header><span class="brand">Pitch Tracker</span>${nav}${input.sandbox ? '<span class="sandbox" title="Providers are fakes running in this process">Sandbox mode</span>' : ""}</header>
 <main>${input.body}</main></body></html>`;
   return new Response(html, {
