@@ -15,12 +15,24 @@ import {
 } from "@patchbay/core";
 import { gmail } from "@patchbay/gmail";
 import { createGmailFake } from "@patchbay/gmail/testing";
+import { googleBusinessProfile } from "@patchbay/google-business-profile";
+import { createGoogleBusinessProfileFake } from "@patchbay/google-business-profile/testing";
 import { googleDrive } from "@patchbay/google-drive";
 import { createGoogleDriveFake } from "@patchbay/google-drive/testing";
 import { googleSheets } from "@patchbay/google-sheets";
 import { createGoogleSheetsFake } from "@patchbay/google-sheets/testing";
+import { jobber } from "@patchbay/jobber";
+import { createJobberFake } from "@patchbay/jobber/testing";
 import { mailchimp } from "@patchbay/mailchimp";
 import { createMailchimpFake } from "@patchbay/mailchimp/testing";
+import { quickbooks } from "@patchbay/quickbooks";
+import { createQuickBooksFake } from "@patchbay/quickbooks/testing";
+import { serpApi } from "@patchbay/serpapi";
+import { createSerpApiFake } from "@patchbay/serpapi/testing";
+import { serviceTitan } from "@patchbay/servicetitan";
+import { createServiceTitanFake, SERVICETITAN_SANDBOX_APP } from "@patchbay/servicetitan/testing";
+import { yelp } from "@patchbay/yelp";
+import { createYelpFake } from "@patchbay/yelp/testing";
 import type { RequestHandler } from "msw";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -45,6 +57,22 @@ const CONNECTORS: Entry[] = [
     metadata: { dc: "us6", api_endpoint: "https://us6.api.mailchimp.com" },
   },
   { connector: googleDrive(APP), handlers: () => createGoogleDriveFake().handlers },
+  {
+    connector: serviceTitan(SERVICETITAN_SANDBOX_APP),
+    handlers: () => createServiceTitanFake().handlers,
+  },
+  { connector: jobber(APP), handlers: () => createJobberFake().handlers },
+  {
+    connector: quickbooks({ ...APP, environment: "sandbox" }),
+    handlers: () => createQuickBooksFake().handlers,
+    metadata: { realmId: "9130", environment: "sandbox" },
+  },
+  {
+    connector: googleBusinessProfile(APP),
+    handlers: () => createGoogleBusinessProfileFake().handlers,
+  },
+  { connector: yelp(), handlers: () => createYelpFake().handlers },
+  { connector: serpApi(), handlers: () => createSerpApiFake().handlers },
 ];
 
 const SECTIONS = ["Credentials", "Configure", "Models", "Actions", "Webhooks", "Limits and quirks"];
@@ -77,6 +105,12 @@ describe("connector registry", () => {
       "airtable",
       "mailchimp",
       "google-drive",
+      "servicetitan",
+      "jobber",
+      "quickbooks",
+      "google-business-profile",
+      "yelp",
+      "serpapi",
     ]);
   });
 
