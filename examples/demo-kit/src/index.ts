@@ -168,6 +168,7 @@ export async function createDemo(options: DemoOptions): Promise<Demo> {
     tracker,
     fakes: providers.fakes,
     sandbox: sandboxMode,
+    sandboxCredentials: providers.sandboxCredentials,
     clientScript: assets.script,
     clientStyles: assets.styles,
     integrationsPath,
@@ -197,6 +198,7 @@ export async function createDemo(options: DemoOptions): Promise<Demo> {
     },
     async close() {
       await instance.stop();
+      await tracker.close();
       sandbox?.stop();
       await store.close();
     },

@@ -92,6 +92,8 @@ export function createPages(input: {
   tracker: Tracker;
   fakes: SandboxFakes;
   sandbox: boolean;
+  /** What to type into sandboxed providers' credential forms, by connector id. */
+  sandboxCredentials?: Record<string, Record<string, unknown>>;
   clientScript: () => Promise<string>;
   clientStyles: () => Promise<string>;
   integrationsPath: string;
@@ -199,6 +201,36 @@ ${
         )
         .join("")}</tbody></table>`
 }</section>`);
+    }
+    const credentials = Object.entries(input.sandboxCredentials ?? {});
+    if (credentials.length > 0) {
+      parts.push(`<section class="app" aria-labelledby="creds-h"><h2 id="creds-h">Sandbox credentials</h2>
+<p class="muted">These providers connect with a form instead of a consent screen. Paste these values on the Integrations page; "Test connection" checks them against the fake before anything is saved.</p>
+<table class="app"><thead><tr><th>Connector</th><th>Field</th><th>Value</th></tr></thead><tbody>${credentials
+        .flatMap(([connector, fields]) =>
+          Object.entries(fields).map(
+            ([field, value]) =>
+              `<tr><td>${escapeHtml(connector)}</td><td><code>${escapeHtml(field)}</code></td><td><code>${escapeHtml(value)}</code></td></tr>`,
+          ),
+        )
+        .join("")}</tbody></table></section>`);
+    }
+    const others = [
+      fakes.jobber &&
+        "Jobber: “Greenleaf Lawn & Home Services” with clients, jobs, quotes and invoices.",
+      fakes.quickbooks &&
+        "QuickBooks Online: a plumbing & HVAC company's customers, invoices, payments and items.",
+      fakes.serviceTitan &&
+        "ServiceTitan: “Summit Comfort Heating & Plumbing” with customers, jobs in every status, invoices and technicians.",
+      fakes.businessProfile &&
+        "Google Business Profile: two locations with reviews, posts and 30 days of metrics.",
+      fakes.yelp && "Yelp: Bright Plumbing Co. in Austin, TX and its competitors.",
+      fakes.serpApi && "SerpApi: Google Maps rankings for Bright Plumbing Co. in Austin.",
+    ].filter((line): line is string => typeof line === "string");
+    if (others.length > 0) {
+      parts.push(
+        `<section class="app"><h2>More sandbox providers</h2><ul>${others.map((line) => `<li>${escapeHtml(line)}</li>`).join("")}</ul></section>`,
+      );
     }
     if (fakes.airtable !== undefined) {
       parts.push(

@@ -17,14 +17,30 @@ import {
   GMAIL_SANDBOX_ADDRESS,
   GMAIL_SANDBOX_PUBSUB,
 } from "@patchbay/gmail/testing";
+import { googleBusinessProfile } from "@patchbay/google-business-profile";
+import { createGoogleBusinessProfileFake } from "@patchbay/google-business-profile/testing";
 import { createGoogleOAuthFake, GOOGLE_SANDBOX_CLIENT } from "@patchbay/google-common/testing";
 import { googleDrive } from "@patchbay/google-drive";
 import { createGoogleDriveFake } from "@patchbay/google-drive/testing";
 import { googleSheets } from "@patchbay/google-sheets";
 import { createGoogleSheetsFake } from "@patchbay/google-sheets/testing";
+import { jobber } from "@patchbay/jobber";
+import { createJobberFake, JOBBER_SANDBOX_APP } from "@patchbay/jobber/testing";
 import { mailchimp } from "@patchbay/mailchimp";
 import { createMailchimpFake, MAILCHIMP_SANDBOX_APP } from "@patchbay/mailchimp/testing";
+import { quickbooks } from "@patchbay/quickbooks";
+import {
+  createQuickBooksFake,
+  QUICKBOOKS_SANDBOX_APP,
+  QUICKBOOKS_SANDBOX_VERIFIER_TOKEN,
+} from "@patchbay/quickbooks/testing";
+import { serpApi } from "@patchbay/serpapi";
+import { createSerpApiFake } from "@patchbay/serpapi/testing";
+import { serviceTitan } from "@patchbay/servicetitan";
+import { createServiceTitanFake, SERVICETITAN_SANDBOX_APP } from "@patchbay/servicetitan/testing";
 import type { SandboxProvider } from "@patchbay/testing";
+import { yelp } from "@patchbay/yelp";
+import { createYelpFake } from "@patchbay/yelp/testing";
 
 /** The fakes serving sandboxed providers, for the provider console. */
 export interface SandboxFakes {
@@ -33,6 +49,12 @@ export interface SandboxFakes {
   drive?: ReturnType<typeof createGoogleDriveFake>;
   airtable?: ReturnType<typeof createAirtableFake>;
   mailchimp?: ReturnType<typeof createMailchimpFake>;
+  businessProfile?: ReturnType<typeof createGoogleBusinessProfileFake>;
+  jobber?: ReturnType<typeof createJobberFake>;
+  quickbooks?: ReturnType<typeof createQuickBooksFake>;
+  serviceTitan?: ReturnType<typeof createServiceTitanFake>;
+  yelp?: ReturnType<typeof createYelpFake>;
+  serpApi?: ReturnType<typeof createSerpApiFake>;
 }
 
 /** What {@link buildProviders} returns. */
@@ -42,6 +64,8 @@ export interface DemoProviders {
   fakes: SandboxFakes;
   /** Connector ids running against their fake. */
   sandboxed: string[];
+  /** What to type into the credential forms of sandboxed providers, by connector id. */
+  sandboxCredentials: Record<string, Record<string, unknown>>;
 }
 
 /** Environment variables per provider group; `.env.example` documents them. */
@@ -49,6 +73,12 @@ export const PROVIDER_ENV = {
   google: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
   airtable: ["AIRTABLE_CLIENT_ID", "AIRTABLE_CLIENT_SECRET"],
   mailchimp: ["MAILCHIMP_CLIENT_ID", "MAILCHIMP_CLIENT_SECRET"],
+  jobber: ["JOBBER_CLIENT_ID", "JOBBER_CLIENT_SECRET"],
+  quickbooks: ["QUICKBOOKS_CLIENT_ID", "QUICKBOOKS_CLIENT_SECRET"],
+  servicetitan: ["SERVICETITAN_APP_KEY"],
+  // Users paste their own keys for these; set to 1 to reach the real APIs.
+  yelp: ["YELP_LIVE"],
+  serpapi: ["SERPAPI_LIVE"],
 } as const;
 
 function real(env: NodeJS.ProcessEnv, group: keyof typeof PROVIDER_ENV): boolean {
@@ -75,8 +105,9 @@ export async function buildProviders(input: {
   const sandboxProviders: SandboxProvider[] = [];
   const fakes: SandboxFakes = {};
   const sandboxed: string[] = [];
+  const sandboxCredentials: Record<string, Record<string, unknown>> = {};
 
-  // Google: one OAuth client for Sheets, Gmail and Drive.
+  // Google: one OAuth client for Sheets, Gmail, Drive and Business Profile.
   if (real(env, "google")) {
     const app = {
       clientId: env.GOOGLE_CLIENT_ID ?? "",
@@ -90,19 +121,29 @@ export async function buildProviders(input: {
             serviceAccountEmail: env.GMAIL_PUBSUB_SERVICE_ACCOUNT,
           }
         : undefined;
-    connectors.push(googleSheets(app), gmail({ ...app, pubsub }), googleDrive(app));
+    connectors.push(
+      googleSheets(app),
+      gmail({ ...app, pubsub }),
+      googleDrive(app),
+      googleBusinessProfile(app),
+    );
   } else {
     const oauth = createGoogleOAuthFake({
-      redirectUris: ["google-sheets", "gmail", "google-drive"].map(callback),
+      redirectUris: ["google-sheets", "gmail", "google-drive", "google-business-profile"].map(
+        callback,
+      ),
     });
     const pubsub = { ...GMAIL_SANDBOX_PUBSUB, audience: webhookUrl("gmail") };
     fakes.sheets = createGoogleSheetsFake({ oauth });
     fakes.gmail = createGmailFake({ oauth, pubsub });
     fakes.drive = createGoogleDriveFake({ oauth });
+    fakes.businessProfile = createGoogleBusinessProfileFake({ oauth });
+    fakes.businessProfile.seedSandbox();
     connectors.push(
       googleSheets(GOOGLE_SANDBOX_CLIENT),
       gmail({ ...GOOGLE_SANDBOX_CLIENT, pubsub: { ...pubsub, jwks: await fakeGoogleJwks() } }),
       googleDrive(GOOGLE_SANDBOX_CLIENT),
+      googleBusinessProfile(GOOGLE_SANDBOX_CLIENT),
     );
     sandboxProviders.push(
       {
@@ -126,8 +167,15 @@ export async function buildProviders(input: {
         oauth,
         account: GMAIL_SANDBOX_ADDRESS,
       },
+      {
+        connector: "google-business-profile",
+        providerName: "Google",
+        handlers: fakes.businessProfile.handlers,
+        oauth,
+        account: GMAIL_SANDBOX_ADDRESS,
+      },
     );
-    sandboxed.push("google-sheets", "gmail", "google-drive");
+    sandboxed.push("google-sheets", "gmail", "google-drive", "google-business-profile");
   }
 
   if (real(env, "airtable")) {
@@ -171,5 +219,96 @@ export async function buildProviders(input: {
     sandboxed.push("mailchimp");
   }
 
-  return { connectors, sandboxProviders, fakes, sandboxed };
+  // Field-service and local-business providers (issue #8).
+  if (real(env, "jobber")) {
+    connectors.push(
+      jobber({
+        clientId: env.JOBBER_CLIENT_ID ?? "",
+        clientSecret: env.JOBBER_CLIENT_SECRET ?? "",
+      }),
+    );
+  } else {
+    fakes.jobber = createJobberFake({
+      redirectUris: [callback("jobber")],
+      notify: deliver("jobber"),
+    });
+    fakes.jobber.seedSandbox();
+    connectors.push(jobber(JOBBER_SANDBOX_APP));
+    sandboxProviders.push({
+      connector: "jobber",
+      providerName: "Jobber",
+      handlers: fakes.jobber.handlers,
+      oauth: fakes.jobber.oauth,
+    });
+    sandboxed.push("jobber");
+  }
+  if (real(env, "quickbooks")) {
+    connectors.push(
+      quickbooks({
+        clientId: env.QUICKBOOKS_CLIENT_ID ?? "",
+        clientSecret: env.QUICKBOOKS_CLIENT_SECRET ?? "",
+        environment: env.QUICKBOOKS_ENVIRONMENT === "production" ? "production" : "sandbox",
+        webhookVerifierToken: env.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN || undefined,
+      }),
+    );
+  } else {
+    fakes.quickbooks = createQuickBooksFake({
+      redirectUris: [callback("quickbooks")],
+      notify: deliver("quickbooks"),
+    });
+    fakes.quickbooks.seedSandbox();
+    connectors.push(
+      quickbooks({
+        ...QUICKBOOKS_SANDBOX_APP,
+        environment: "sandbox",
+        webhookVerifierToken: QUICKBOOKS_SANDBOX_VERIFIER_TOKEN,
+      }),
+    );
+    sandboxProviders.push({
+      connector: "quickbooks",
+      providerName: "Intuit QuickBooks",
+      handlers: fakes.quickbooks.handlers,
+      oauth: fakes.quickbooks.oauth,
+    });
+    sandboxed.push("quickbooks");
+  }
+  if (real(env, "servicetitan")) {
+    connectors.push(serviceTitan({ appKey: env.SERVICETITAN_APP_KEY ?? "" }));
+  } else {
+    fakes.serviceTitan = createServiceTitanFake();
+    fakes.serviceTitan.seedSandbox();
+    connectors.push(serviceTitan(SERVICETITAN_SANDBOX_APP));
+    sandboxProviders.push({
+      connector: "servicetitan",
+      providerName: "ServiceTitan",
+      handlers: fakes.serviceTitan.handlers,
+    });
+    sandboxCredentials.servicetitan = fakes.serviceTitan.credentials;
+    sandboxed.push("servicetitan");
+  }
+  connectors.push(yelp(), serpApi());
+  if (!real(env, "yelp")) {
+    fakes.yelp = createYelpFake();
+    fakes.yelp.seedSandbox();
+    sandboxProviders.push({
+      connector: "yelp",
+      providerName: "Yelp",
+      handlers: fakes.yelp.handlers,
+    });
+    sandboxCredentials.yelp = fakes.yelp.credentials;
+    sandboxed.push("yelp");
+  }
+  if (!real(env, "serpapi")) {
+    fakes.serpApi = createSerpApiFake();
+    fakes.serpApi.seedSandbox();
+    sandboxProviders.push({
+      connector: "serpapi",
+      providerName: "SerpApi",
+      handlers: fakes.serpApi.handlers,
+    });
+    sandboxCredentials.serpapi = fakes.serpApi.credentials;
+    sandboxed.push("serpapi");
+  }
+
+  return { connectors, sandboxProviders, fakes, sandboxed, sandboxCredentials };
 }

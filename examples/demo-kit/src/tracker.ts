@@ -68,6 +68,7 @@ export class Tracker {
   private state: State = { pitches: [], cursors: {} };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly linking = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly patchbay: Patchbay,
@@ -89,14 +90,20 @@ export class Tracker {
       await this.save();
     }
     this.patchbay.on("connection.created", ({ connection }) => {
-      if (connection.tenantId === this.tenantId) void this.linked(connection);
+      if (connection.tenantId === this.tenantId && !this.closed) void this.linked(connection);
     });
     this.patchbay.on("records.changed", (event) => {
-      if (event.tenantId !== this.tenantId) return;
+      if (event.tenantId !== this.tenantId || this.closed) return;
       void this.serial(() => this.pull(event.connectionId, event.model)).catch((error) =>
         this.logger.error("tracker: applying synced changes failed", { error: String(error) }),
       );
     });
+  }
+
+  /** Stops reacting to Patchbay and waits for the work in flight (before the store closes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([this.queue, ...this.linking.values()]);
   }
 
   /** Every pitch, newest first. */
