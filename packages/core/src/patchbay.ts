@@ -1012,7 +1012,9 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
         await audit(tenantId, "connection.configure", configureOptions.actor, updated, {
           fields: Object.keys(parsed),
         });
-        return updated;
+        // Provider-side resources follow the settings (e.g. the webhook for the chosen base).
+        if (updated.status === "active") await runLifecycle(await load(tenantId, id), "setup");
+        return publicConnection(await load(tenantId, id));
       },
       async setFieldMapping(tenantId, id, modelName, mapping, mappingOptions = {}) {
         const row = await load(tenantId, id);
@@ -1051,7 +1053,8 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
           connectionId: id,
           model: modelName,
         });
-        return updated;
+        if (updated.status === "active") await runLifecycle(await load(tenantId, id), "setup");
+        return publicConnection(await load(tenantId, id));
       },
       async health(tenantId, id) {
         const row = await load(tenantId, id);

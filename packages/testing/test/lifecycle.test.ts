@@ -1,6 +1,7 @@
 import { defineConnector, hmac, timingSafeEqual, type WebhookSpec } from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { TASKS_API_KEY, tasksConnector } from "./fixtures/tasks.js";
 import { tasksWorld } from "./sync-world.js";
 
@@ -29,15 +30,17 @@ function hooked(fail?: { setup?: boolean; maintenance?: boolean }) {
     ...base,
     webhooks,
     http: { ...base.http!, maxConcurrent: { limit: 3 } },
+    config: z.object({ project: z.string().default("inbox") }),
     lifecycle: {
       async setup(ctx) {
         if (fail?.setup) throw new Error("provider refused the webhook");
         if (ctx.webhookUrl === undefined) return undefined;
-        if (typeof ctx.metadata.webhookId === "string") return undefined; // idempotent
+        const setupRuns = Number(ctx.metadata.setupRuns ?? 0) + 1;
+        if (typeof ctx.metadata.webhookId === "string") return { metadata: { setupRuns } }; // idempotent
         const { data } = await ctx.http.post<{ id: string; secret: string }>("/webhooks", {
           json: { url: ctx.webhookUrl },
         });
-        return { metadata: { webhookId: data.id }, webhookSecret: data.secret };
+        return { metadata: { webhookId: data.id, setupRuns }, webhookSecret: data.secret };
       },
       async teardown(ctx) {
         if (typeof ctx.metadata.webhookId === "string")
@@ -106,7 +109,12 @@ describe("connector lifecycle", () => {
       connector: "tasks",
       credentials: { apiKey: TASKS_API_KEY },
     });
-    await w.pb.connections.setFieldMapping("t", c.id, "tasks", { name: "title" });
+    expect(c.metadata.setupRuns).toBe(1);
+    // Regression: configure and field-mapping changes did not re-run setup, as documented.
+    const mapped = await w.pb.connections.setFieldMapping("t", c.id, "tasks", { name: "title" });
+    expect(mapped.metadata.setupRuns).toBe(2);
+    const configured = await w.pb.connections.configure("t", c.id, { project: "launch" });
+    expect(configured.metadata.setupRuns).toBe(3);
     expect(w.fake.subscriptions.size).toBe(1);
     await w.pb.connections.disconnect("t", c.id);
     expect(w.fake.subscriptions.size).toBe(0);
