@@ -633,6 +633,13 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     },
     dispatch: async (connection, actions) => {
       for (const action of actions) {
+        if (action.kind === "disconnected") {
+          await disconnect(connection.tenantId, connection.id, {
+            actor: `provider:${connection.connector}`,
+            removedAtProvider: action.reason,
+          });
+          continue;
+        }
         const job = {
           tenantId: connection.tenantId,
           connectionId: connection.id,
@@ -766,13 +773,21 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
   async function disconnect(
     tenantId: string,
     id: string,
-    disconnectOptions: ActorOption & { purge?: boolean } = {},
+    disconnectOptions: ActorOption & {
+      purge?: boolean;
+      /** The provider already removed the app (a webhook said so): why, for the status reason. */
+      removedAtProvider?: string;
+    } = {},
   ): Promise<{ revoked: boolean }> {
     const row = await load(tenantId, id);
     const definition = registry.get(row.connector);
-    if (row.credentials !== null) await runLifecycle(row, "teardown");
+    const atProvider = disconnectOptions.removedAtProvider;
+    if (atProvider !== undefined && row.status === "disconnected") return { revoked: false };
+    // Removed at the provider: the grant is gone, so there is nothing to tear down or revoke.
+    if (row.credentials !== null && atProvider === undefined) await runLifecycle(row, "teardown");
     let revoked = false;
     if (
+      atProvider === undefined &&
       row.credentials !== null &&
       definition.auth.kind === "oauth2" &&
       definition.auth.revocationUrl !== undefined
@@ -812,7 +827,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     const disconnected = await setStatus(
       await load(tenantId, id),
       "disconnected",
-      "disconnected by the host",
+      atProvider ?? "disconnected by the host",
     );
     // Stop scheduled syncs of the connection.
     for (const state of await store.listSyncStates(tenantId, id)) {
@@ -823,6 +838,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     await audit(tenantId, "connection.disconnect", disconnectOptions.actor, disconnected, {
       revoked,
       purge: disconnectOptions.purge === true,
+      ...(atProvider === undefined ? {} : { removedAtProvider: true }),
     });
     if (disconnectOptions.purge) {
       await store.purgeConnectionData(tenantId, id);

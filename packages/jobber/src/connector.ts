@@ -1,5 +1,4 @@
 import {
-  type Connection,
   type ConnectorDefinition,
   sleep as coreSleep,
   defineConnector,
@@ -51,7 +50,6 @@ import { jobberWebhooks } from "./webhooks.js";
  * const options: JobberOptions = {
  *   clientId: process.env.JOBBER_CLIENT_ID!,
  *   clientSecret: process.env.JOBBER_CLIENT_SECRET!,
- *   onAppDisconnect: (c) => patchbay.connections.disconnect(c.tenantId, c.id),
  * };
  * ```
  * @see https://developer.getjobber.com/docs/building_your_app/app_authorization
@@ -69,12 +67,6 @@ export interface JobberOptions {
   fullEvery?: number;
   /** Send PKCE (S256) with the authorization request. Default `true`. */
   pkce?: boolean;
-  /**
-   * Called when Jobber reports `APP_DISCONNECT` for a connection. Wire it to
-   * `patchbay.connections.disconnect(c.tenantId, c.id)`. Without it the
-   * connection becomes `needs_reauth` at its next sync.
-   */
-  onAppDisconnect?: (connection: Connection) => unknown;
   /** Wait after an HTTP 429 without `Retry-After`, in ms. Default 30 s; lower it only against the fake. */
   rateLimitWaitMs?: number;
   /** `THROTTLED` answers retried per query. Default 5. */
@@ -123,7 +115,7 @@ function checkOptions(options: unknown): JobberOptions {
   ) {
     throw new TypeError('"rateLimitWaitMs" must be a non-negative number of milliseconds');
   }
-  for (const name of ["onAppDisconnect", "sleep", "now"] as const) {
+  for (const name of ["sleep", "now"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw new TypeError(`"${name}" must be a function`);
     }
@@ -160,7 +152,6 @@ function checkOptions(options: unknown): JobberOptions {
  *     jobber({
  *       clientId: process.env.JOBBER_CLIENT_ID!,
  *       clientSecret: process.env.JOBBER_CLIENT_SECRET!,
- *       onAppDisconnect: (c) => patchbay.connections.disconnect(c.tenantId, c.id),
  *     }),
  *   ],
  *   store, vault,
@@ -179,7 +170,6 @@ export function jobber(options: JobberOptions): ConnectorDefinition {
   };
   const runtime: ModelRuntime = { graphql, pageSize: checked.pageSize ?? DEFAULT_PAGE_SIZE };
   const fullEvery = checked.fullEvery ?? 24;
-  const disconnectedAtJobber = new Set<string>();
 
   const learnAccount: MetadataHook = async ({ http }) => {
     const data = await jobberGraphql(
@@ -275,15 +265,11 @@ export function jobber(options: JobberOptions): ConnectorDefinition {
         sync: syncFiltered("invoices"),
       }),
     },
-    webhooks: jobberWebhooks({
-      clientSecret: checked.clientSecret,
-      onAppDisconnect: checked.onAppDisconnect,
-      disconnectedAtJobber,
-    }),
+    webhooks: jobberWebhooks({ clientSecret: checked.clientSecret }),
     lifecycle: {
       // Jobber has no revocation endpoint: a host-side disconnect must call appDisconnect.
+      // (After APP_DISCONNECT core skips teardown: the app is already gone at Jobber.)
       async teardown(ctx) {
-        if (disconnectedAtJobber.delete(ctx.connection.id)) return;
         const data = await jobberGraphql(
           graphql,
           { http: ctx.http, bucket: ctx.connection.id, signal: ctx.signal },

@@ -7,7 +7,6 @@
  * `APP_DISCONNECT` tells the host the user disconnected the app in Jobber.
  */
 import {
-  type Connection,
   hmac,
   timingSafeEqual,
   type WebhookAction,
@@ -107,16 +106,12 @@ export function webhookActionsFor(topic: string, itemId: string): WebhookAction[
  *
  * @example
  * ```ts
- * jobberWebhooks({ clientSecret, onAppDisconnect: (c) => patchbay.connections.disconnect(c.tenantId, c.id) });
+ * jobberWebhooks({ clientSecret });
  * ```
  * @see https://developer.getjobber.com/docs/building_your_app/app_authorization#handling-app-disconnects
  */
 export interface JobberWebhookOptions {
   clientSecret: string;
-  /** Called for `APP_DISCONNECT`; without it the connection lands in `needs_reauth` on its next sync. */
-  onAppDisconnect?: ((connection: Connection) => unknown) | undefined;
-  /** Told which connections Jobber disconnected, so teardown does not call `appDisconnect` for them. */
-  disconnectedAtJobber: Set<string>;
 }
 
 /**
@@ -125,14 +120,13 @@ export interface JobberWebhookOptions {
  * No replay window: deliveries carry no data, destroy topics are idempotent,
  * and Jobber's retries of a failed delivery come late.
  *
- * `APP_DISCONNECT`: core offers no way for a webhook to change a
- * connection's status, so the host's `onAppDisconnect` is called (wire it to
- * `patchbay.connections.disconnect`); without one, a sync of `clients` is
- * started, which finds the grant revoked and marks the connection `needs_reauth`.
+ * `APP_DISCONNECT` (the admin disconnected the app in Jobber): the
+ * connection is marked `disconnected` with its credentials destroyed, and
+ * Jobber is not called back (no `appDisconnect` mutation: the app is gone).
  *
  * @example
  * ```ts
- * defineConnector({ ..., webhooks: jobberWebhooks({ clientSecret, disconnectedAtJobber: new Set() }) });
+ * defineConnector({ ..., webhooks: jobberWebhooks({ clientSecret }) });
  * ```
  * @see https://developer.getjobber.com/docs/using_jobbers_api/setting_up_webhooks
  */
@@ -150,16 +144,11 @@ export function jobberWebhooks(options: JobberWebhookOptions): WebhookSpec {
       const event = readWebhookEvent(delivery);
       return event === undefined ? undefined : { accountId: event.accountId };
     },
-    actions: async (delivery, connection) => {
+    actions: async (delivery, _connection) => {
       const event = readWebhookEvent(delivery);
       if (event === undefined) return [];
       if (event.topic === APP_DISCONNECT_TOPIC) {
-        options.disconnectedAtJobber.add(connection.id);
-        if (options.onAppDisconnect !== undefined) {
-          await options.onAppDisconnect(connection);
-          return [];
-        }
-        return [{ kind: "sync", model: "clients" }];
+        return [{ kind: "disconnected", reason: "The app was disconnected in Jobber" }];
       }
       return webhookActionsFor(event.topic, event.itemId);
     },

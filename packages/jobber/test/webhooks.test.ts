@@ -91,31 +91,17 @@ describe("jobber webhooks", () => {
     expect((await w.stored("clients")).has(ids[0]!)).toBe(true);
   });
 
-  it("APP_DISCONNECT calls onAppDisconnect, which disconnects without calling appDisconnect again", async () => {
+  it("APP_DISCONNECT marks the connection disconnected without calling appDisconnect back", async () => {
     let patchbay: Patchbay | undefined;
     const w = await world(server, {
       fake: { notify: (r) => patchbay?.handleWebhook("jobber", r) },
-      connector: {
-        onAppDisconnect: async (c) => {
-          await patchbay?.connections.disconnect(c.tenantId, c.id);
-        },
-      },
     });
     patchbay = w.patchbay;
     w.fake.disconnectApp();
     await vi.waitFor(async () => expect((await w.current()).status).toBe("disconnected"));
+    expect((await w.current()).statusReason).toBe("The app was disconnected in Jobber");
+    // The app is already gone at Jobber: no appDisconnect mutation, no teardown call.
     expect(operations(w.fake, /AppDisconnect/)).toEqual([]);
-  });
-
-  it("APP_DISCONNECT without onAppDisconnect leaves the connection needs_reauth", async () => {
-    const w = await world(server);
-    w.fake.disconnectApp();
-    const request = w.fake.webhook(undefined, {
-      topic: "APP_DISCONNECT",
-      itemId: w.fake.account.id,
-    });
-    expect((await w.patchbay.handleWebhook("jobber", request)).status).toBe(202);
-    expect((await w.current()).status).toBe("needs_reauth");
   });
 
   it("a host-side disconnect calls Jobber's appDisconnect mutation", async () => {

@@ -24,7 +24,10 @@ function hooked(fail?: { setup?: boolean; maintenance?: boolean }) {
         hmac("sha256", secrets.connection, delivery.rawBody, "hex"),
       ),
     route: (delivery) => ({ account: String((delivery.payload as { account?: string }).account) }),
-    actions: () => [{ kind: "sync", model: "tasks" }],
+    actions: (delivery) =>
+      (delivery.payload as { event?: string }).event === "app.uninstalled"
+        ? [{ kind: "disconnected", reason: "The app was uninstalled at Tasks" }]
+        : [{ kind: "sync", model: "tasks" }],
   };
   return defineConnector({
     ...base,
@@ -118,6 +121,28 @@ describe("connector lifecycle", () => {
     expect(w.fake.subscriptions.size).toBe(1);
     await w.pb.connections.disconnect("t", c.id);
     expect(w.fake.subscriptions.size).toBe(0);
+  });
+
+  it("a provider's uninstall webhook disconnects the connection without calling the provider back", async () => {
+    const w = world();
+    const c = await w.pb.connect.withCredentials({
+      tenantId: "t",
+      connector: "tasks",
+      credentials: { apiKey: TASKS_API_KEY },
+    });
+    const [sub] = [...w.fake.subscriptions.values()];
+    const changes: string[] = [];
+    w.pb.on("connection.status_changed", (e) => void changes.push(`${e.from}→${e.to}`));
+    const uninstall = { account: "acct_1", event: "app.uninstalled" };
+    expect((await w.pb.handleWebhook("tasks", delivery(uninstall, sub!.secret))).status).toBe(202);
+    const after = await w.pb.connections.get("t", c.id);
+    expect(after.status).toBe("disconnected");
+    expect(after.statusReason).toBe("The app was uninstalled at Tasks");
+    expect(changes).toEqual(["active→disconnected"]);
+    // No teardown call: the provider already dropped the app and its webhook.
+    expect(w.fake.subscriptions.size).toBe(1);
+    const [entry] = await w.pb.tenants.audit("t", { action: "connection.disconnect" });
+    expect(entry?.actor).toBe("provider:tasks");
   });
 
   it("runs maintenance when due, once per interval, across instances", async () => {

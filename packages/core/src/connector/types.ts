@@ -392,7 +392,15 @@ export type WebhookAction =
   /** Run an incremental sync of the model soon (deduplicated: one pending run per connection and model). */
   | { kind: "sync"; model: string }
   /** Apply records carried by the payload directly, as a sync page would. */
-  | { kind: "apply"; model: string; records?: unknown[]; deleted?: string[] };
+  | { kind: "apply"; model: string; records?: unknown[]; deleted?: string[] }
+  /**
+   * The user removed the app at the provider (Jobber `APP_DISCONNECT`, an
+   * uninstall): the grant is gone, so the connection is marked
+   * `disconnected` with `reason`, its credentials destroyed and its
+   * scheduled work dropped, without calling the provider (no teardown, no
+   * revocation: there is nothing left to remove). Synced data is kept.
+   */
+  | { kind: "disconnected"; reason: string };
 
 /**
  * Declared webhook handling. Core reads the raw body, answers handshakes,
