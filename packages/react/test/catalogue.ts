@@ -86,6 +86,7 @@ export const CATALOGUE: CatalogueConnector[] = [
     ],
     actions: [],
     webhooks: false,
+    destination: false,
   },
   {
     id: "gmail",
@@ -180,6 +181,7 @@ export const CATALOGUE: CatalogueConnector[] = [
     ],
     actions: [],
     webhooks: false,
+    destination: false,
   },
   {
     id: "mailchimp",
@@ -264,6 +266,7 @@ export const CATALOGUE: CatalogueConnector[] = [
     ],
     actions: [],
     webhooks: true,
+    destination: false,
   },
   {
     id: "airtable",
@@ -323,5 +326,6 @@ export const CATALOGUE: CatalogueConnector[] = [
     ],
     actions: [],
     webhooks: true,
+    destination: false,
   },
 ];
