@@ -1,4 +1,10 @@
-import { defineConnector, hmac, timingSafeEqual, type WebhookSpec } from "@patchbay/core";
+import {
+  defineConnector,
+  hmac,
+  type LifecycleResult,
+  timingSafeEqual,
+  type WebhookSpec,
+} from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -35,7 +41,7 @@ function hooked(fail?: { setup?: boolean; maintenance?: boolean }) {
     http: { ...base.http!, maxConcurrent: { limit: 3 } },
     config: z.object({ project: z.string().default("inbox") }),
     lifecycle: {
-      async setup(ctx) {
+      async setup(ctx): Promise<LifecycleResult | undefined> {
         if (fail?.setup) throw new Error("provider refused the webhook");
         if (ctx.webhookUrl === undefined) return undefined;
         const setupRuns = Number(ctx.metadata.setupRuns ?? 0) + 1;
