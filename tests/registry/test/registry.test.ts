@@ -15,22 +15,42 @@ import {
 } from "@patchbay/core";
 import { gmail } from "@patchbay/gmail";
 import { createGmailFake } from "@patchbay/gmail/testing";
+import { goHighLevel } from "@patchbay/gohighlevel";
+import { createGhlFake, GHL_SANDBOX_APP } from "@patchbay/gohighlevel/testing";
+import { googleAds } from "@patchbay/google-ads";
+import { createGoogleAdsFake, GOOGLE_ADS_SANDBOX_APP } from "@patchbay/google-ads/testing";
+import { googleAnalytics } from "@patchbay/google-analytics";
+import { createGoogleAnalyticsFake, GA_SANDBOX_CLIENT } from "@patchbay/google-analytics/testing";
 import { googleBusinessProfile } from "@patchbay/google-business-profile";
 import { createGoogleBusinessProfileFake } from "@patchbay/google-business-profile/testing";
 import { googleDrive } from "@patchbay/google-drive";
 import { createGoogleDriveFake } from "@patchbay/google-drive/testing";
 import { googleSheets } from "@patchbay/google-sheets";
 import { createGoogleSheetsFake } from "@patchbay/google-sheets/testing";
+import { indeed } from "@patchbay/indeed";
+import { createIndeedFake, INDEED_SANDBOX_APP } from "@patchbay/indeed/testing";
 import { jobber } from "@patchbay/jobber";
 import { createJobberFake } from "@patchbay/jobber/testing";
+import { klaviyo } from "@patchbay/klaviyo";
+import { createKlaviyoFake, KLAVIYO_SANDBOX_APP } from "@patchbay/klaviyo/testing";
 import { mailchimp } from "@patchbay/mailchimp";
 import { createMailchimpFake } from "@patchbay/mailchimp/testing";
+import { metaAds } from "@patchbay/meta-ads";
+import { createMetaAdsFake, META_SANDBOX_APP } from "@patchbay/meta-ads/testing";
+import { metaPixel } from "@patchbay/meta-pixel";
+import { createMetaPixelFake } from "@patchbay/meta-pixel/testing";
 import { quickbooks } from "@patchbay/quickbooks";
 import { createQuickBooksFake } from "@patchbay/quickbooks/testing";
 import { serpApi } from "@patchbay/serpapi";
 import { createSerpApiFake } from "@patchbay/serpapi/testing";
 import { serviceTitan } from "@patchbay/servicetitan";
 import { createServiceTitanFake, SERVICETITAN_SANDBOX_APP } from "@patchbay/servicetitan/testing";
+import { tiktokAds } from "@patchbay/tiktok-ads";
+import { createTikTokAdsFake, TIKTOK_SANDBOX_APP } from "@patchbay/tiktok-ads/testing";
+import { tiktokPixel } from "@patchbay/tiktok-pixel";
+import { createTiktokPixelFake } from "@patchbay/tiktok-pixel/testing";
+import { twilio } from "@patchbay/twilio";
+import { createTwilioFake } from "@patchbay/twilio/testing";
 import { yelp } from "@patchbay/yelp";
 import { createYelpFake } from "@patchbay/yelp/testing";
 import type { RequestHandler } from "msw";
@@ -73,6 +93,23 @@ const CONNECTORS: Entry[] = [
   },
   { connector: yelp(), handlers: () => createYelpFake().handlers },
   { connector: serpApi(), handlers: () => createSerpApiFake().handlers },
+  { connector: indeed(INDEED_SANDBOX_APP), handlers: () => createIndeedFake().handlers },
+  { connector: twilio(), handlers: () => createTwilioFake().handlers },
+  { connector: klaviyo(KLAVIYO_SANDBOX_APP), handlers: () => createKlaviyoFake().handlers },
+  { connector: goHighLevel(GHL_SANDBOX_APP), handlers: () => createGhlFake().handlers },
+  {
+    connector: googleAnalytics({ mode: "data-api", ...GA_SANDBOX_CLIENT }),
+    handlers: () => createGoogleAnalyticsFake().handlers,
+  },
+  {
+    connector: googleAnalytics({ mode: "measurement-protocol" }),
+    handlers: () => createGoogleAnalyticsFake().handlers,
+  },
+  { connector: metaPixel(), handlers: () => createMetaPixelFake().handlers },
+  { connector: tiktokPixel(), handlers: () => createTiktokPixelFake().handlers },
+  { connector: googleAds(GOOGLE_ADS_SANDBOX_APP), handlers: () => createGoogleAdsFake().handlers },
+  { connector: metaAds(META_SANDBOX_APP), handlers: () => createMetaAdsFake().handlers },
+  { connector: tiktokAds(TIKTOK_SANDBOX_APP), handlers: () => createTikTokAdsFake().handlers },
 ];
 
 const SECTIONS = ["Credentials", "Configure", "Models", "Actions", "Webhooks", "Limits and quirks"];
@@ -98,7 +135,12 @@ function covered(url: string, paths: string[]): boolean {
 
 describe("connector registry", () => {
   it("registers every connector together: unique kebab-case ids", () => {
-    const registry = new ConnectorRegistry(CONNECTORS.map((e) => e.connector));
+    // Google Analytics is listed once per mode; a host registers one of them.
+    const registry = new ConnectorRegistry(
+      CONNECTORS.filter(
+        (e, i) => CONNECTORS.findIndex((o) => o.connector.id === e.connector.id) === i,
+      ).map((e) => e.connector),
+    );
     expect(registry.list().map((c) => c.id)).toEqual([
       "google-sheets",
       "gmail",
@@ -111,6 +153,16 @@ describe("connector registry", () => {
       "google-business-profile",
       "yelp",
       "serpapi",
+      "indeed",
+      "twilio",
+      "klaviyo",
+      "gohighlevel",
+      "google-analytics",
+      "meta-pixel",
+      "tiktok-pixel",
+      "google-ads",
+      "meta-ads",
+      "tiktok-ads",
     ]);
   });
 
@@ -131,7 +183,8 @@ describe("connector registry", () => {
       expect(JSON.parse(JSON.stringify(info))).toEqual(info);
       for (const model of Object.values(c.models ?? {}))
         expect(() => z.toJSONSchema(model.schema, { unrepresentable: "any" })).not.toThrow();
-      expect(info.models.length).toBeGreaterThan(0);
+      // Something to do: models to sync, or actions (event-sending connectors are action-only).
+      expect(info.models.length + info.actions.length).toBeGreaterThan(0);
     });
 
     it("declares its scopes, and its docs page names each one", () => {
