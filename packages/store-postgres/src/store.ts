@@ -166,7 +166,8 @@ interface PreparedUpsert {
  *   array): one classifies the batch against the stored hashes and marks
  *   unchanged records as seen, one inserts new records, one updates changed
  *   ones, one applies tombstones, one saves the checkpoint. An unchanged
- *   record's data is never sent twice.
+ *   record's data is never sent twice, and records a full run reports only
+ *   as `seen` are logged as one array per batch in `record_seen`.
  * - The change feed `seq` comes from one sequence; writers of a connection's
  *   records hold a transaction-scoped advisory lock on (tenant, connection),
  *   so a connection's `seq`s commit in order and a reader paging with
@@ -605,7 +606,9 @@ export class PostgresStore implements Store {
    *
    * Validates the batch before sending anything (a `TypeError` names the
    * first bad value), then runs one transaction: the connection's advisory
-   * lock, then at most five set-based statements whatever the batch size.
+   * lock, then a fixed number of set-based statements whatever the batch
+   * size. `seen` ids become one `record_seen` row; a batch of nothing but
+   * `seen` ids is one statement (that row and the checkpoint), without the lock.
    * A record's data is checked and serialized only when the record is
    * written (an unchanged record's data is never needed): a value that is
    * not JSON throws the same `TypeError` from inside the transaction, which
@@ -667,6 +670,38 @@ export class PostgresStore implements Store {
     }
     const silent = batch.silent === true;
     const key = [tenantId, batch.connectionId, batch.model] as const;
+
+    if (
+      upserts.size === 0 &&
+      deletes.length === 0 &&
+      seen.length > 0 &&
+      activeRunId === undefined
+    ) {
+      // Only seen-marks (a re-sync's batch of unchanged records): one
+      // statement, atomic on its own, without the records lock (it writes no
+      // record and draws no seq); committed like `checkpointUnchanged`.
+      if (checkpoint) {
+        await this.#query("applyRecordBatch", IDEMPOTENT, this.#sql.seenCheckpoint, [
+          ...key,
+          cursor !== undefined,
+          cursor ?? null,
+          resumePoint !== undefined,
+          resumePoint ?? null,
+          false,
+          null,
+          now,
+          batch.runId,
+          seen,
+        ]);
+      } else {
+        await this.#query("applyRecordBatch", IDEMPOTENT, this.#sql.logSeen, [
+          ...key,
+          batch.runId,
+          seen,
+        ]);
+      }
+      return { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    }
 
     const result = await this.#transaction(
       "applyRecordBatch",
@@ -897,9 +932,10 @@ export class PostgresStore implements Store {
     options: { connectionId: string; model: string; afterExternalId?: string; limit: number },
   ): Promise<Array<{ externalId: string; hash: string }>> {
     const limit = checkLimit(options.limit);
+    if (limit === 0) return [];
     const { rows } = await this.#transaction("listRecordHashes", IDEMPOTENT, async (tx) => {
       await tx.query("SELECT set_config('enable_seqscan', 'off', true)");
-      return tx.query<{ external_id: string; hash: string }>(this.#sql.hashes, [
+      return tx.query<{ ids: string | null; hashes: string | null }>(this.#sql.hashes, [
         tenantId,
         options.connectionId,
         options.model,
@@ -907,7 +943,9 @@ export class PostgresStore implements Store {
         limit,
       ]);
     });
-    return rows.map((row) => ({ externalId: row.external_id, hash: row.hash }));
+    const ids = JSON.parse(rows[0]?.ids ?? "[]") as string[];
+    const hashes = JSON.parse(rows[0]?.hashes ?? "[]") as string[];
+    return ids.map((externalId, i) => ({ externalId, hash: hashes[i]! }));
   }
 
   /** {@inheritDoc @patchbay/core#Store.listChanges} (An index range scan on `(tenant_id, connection_id, seq)`.) */
@@ -1676,6 +1714,7 @@ interface RecordStatements {
   markUnseen: string;
   hashes: string;
   logSeen: string;
+  seenCheckpoint: string;
   dropSeen: string;
   hasSeen: string;
   markUnseenLogged: string;
@@ -1863,14 +1902,27 @@ function recordStatements(s: string): RecordStatements {
         RETURNING r.external_id
       )
       SELECT count(*) AS marked, max(external_id) AS last FROM marked`,
-    // The live records' hashes in primary-key order, for a full run to compare with.
-    hashes: `SELECT external_id, hash FROM ${s}.records
-      WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND external_id > $4
-        AND deleted_at IS NULL
-      ORDER BY external_id LIMIT $5`,
+    // The live records' hashes in primary-key order, for a full run to compare
+    // with: one row of two JSON arrays (parsed natively, where thousands of
+    // rows would cost PGlite far more to decode), aggregated in the order the
+    // limited index walk yields them.
+    hashes: `SELECT array_to_json(array_agg(external_id))::text AS ids,
+        array_to_json(array_agg(hash))::text AS hashes
+      FROM (
+        SELECT external_id, hash FROM ${s}.records
+        WHERE tenant_id = $1 AND connection_id = $2 AND model = $3 AND external_id > $4
+          AND deleted_at IS NULL
+        ORDER BY external_id LIMIT $5
+      ) page`,
     // A batch's `seen` ids: one row, whatever their number.
     logSeen: `INSERT INTO ${s}.record_seen (tenant_id, connection_id, model, run_id, external_ids)
       VALUES ($1::text, $2::text, $3::text, $4::text, $5::text[])`,
+    // The same with the checkpoint ($1-$10 of checkpointUnchanged; run $11, ids $12).
+    seenCheckpoint: `WITH logged AS (
+        INSERT INTO ${s}.record_seen (tenant_id, connection_id, model, run_id, external_ids)
+        VALUES ($1::text, $2::text, $3::text, $11::text, $12::text[])
+      )
+      ${checkpoint(true)}`,
     // Seen-marks of runs other than the batch's and the model's active one.
     dropSeen: `DELETE FROM ${s}.record_seen
       WHERE tenant_id = $1 AND connection_id = $2 AND model = $3

@@ -328,6 +328,7 @@ describe("migrations across pools", () => {
         "leases",
         "migrations",
         "oauth_sessions",
+        "record_seen",
         "records",
         "sync_runs",
         "sync_states",

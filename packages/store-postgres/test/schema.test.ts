@@ -92,8 +92,9 @@ describe("migrations and schemas", () => {
       const { rows } = await db.query(
         "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'integrations'",
       );
-      // 9 tables of the initial migration, `exports` and `export_runs` of the second.
-      expect(rows).toEqual([{ n: 11 }]);
+      // 9 tables of the initial migration, `exports` and `export_runs` of the second,
+      // `record_seen` of the third.
+      expect(rows).toEqual([{ n: 12 }]);
     } finally {
       await db.close();
     }

@@ -1280,6 +1280,167 @@ const CASES = {
     expect((await mustGetRecord(ctx.store, tenantId, id, "x", "deals")).deletedAt).toBeNull();
   },
 
+  "listRecordHashes pages the live records' hashes in external-id order": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(
+        id,
+        ["d", "b", "e", "a", "c"].map((x) => upsert(x, { x })),
+        { deletes: ["c"] },
+      ),
+    );
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("z", 1)], { model: "deals" }));
+    const other = ctx.tenant();
+    const otherConnection = await addConnection(ctx, other);
+    await ctx.store.applyRecordBatch(other, batch(otherConnection.id, [upsert("aa", 1)]));
+    await ctx.store.applyRecordBatch(other, batch(id, [upsert("ab", 1)]));
+
+    const list = (afterExternalId: string | undefined, limit: number) =>
+      ctx.store.listRecordHashes(tenantId, {
+        connectionId: id,
+        model: "contacts",
+        afterExternalId,
+        limit,
+      });
+    const hashOf = (x: string) => ({ externalId: x, hash: JSON.stringify({ x }) });
+    expect(await list(undefined, 10)).toEqual(["a", "b", "d", "e"].map(hashOf));
+    expect(await list(undefined, 2)).toEqual(["a", "b"].map(hashOf));
+    expect(await list("b", 2)).toEqual(["d", "e"].map(hashOf));
+    expect(await list("c", 10)).toEqual(["d", "e"].map(hashOf));
+    expect(await list("e", 10)).toEqual([]);
+    expect(await list(undefined, 0)).toEqual([]);
+    expect(
+      await ctx.store.listRecordHashes(other, { connectionId: id, model: "contacts", limit: 10 }),
+    ).toEqual([{ externalId: "ab", hash: "1" }]);
+  },
+
+  "seen ids of a batch keep their records from that run's delete detection only": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const all = ["a", "b", "c", "d", "e", "f", "g"];
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(
+        id,
+        all.map((x) => upsert(x, 1)),
+      ),
+    );
+    await ctx.store.applyRecordBatch(tenantId, batch(id, [], { deletes: ["g"] }));
+    const before = await mustGetRecord(ctx.store, tenantId, id, "b");
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [upsert("a", 2)], {
+          runId: "run_2",
+          seen: ["b", "c", "unknown", "g"],
+          checkpoint: { activeRunId: "run_2", checkpoint: { page: 1 } },
+        }),
+      ),
+    ).toEqual({ inserted: 0, updated: 1, unchanged: 0, deleted: 0 });
+    expect(
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(id, [], { runId: "run_2", seen: ["d"], checkpoint: { checkpoint: { page: 2 } } }),
+      ),
+    ).toEqual({ inserted: 0, updated: 0, unchanged: 0, deleted: 0 });
+    expect((await ctx.store.getSyncState(tenantId, id, "contacts"))?.checkpoint).toEqual({
+      page: 2,
+    });
+    // Another tenant's marks for the same connection id and run count for nothing.
+    const intruder = ctx.tenant();
+    await ctx.store.applyRecordBatch(intruder, batch(id, [], { runId: "run_2", seen: ["e"] }));
+
+    // Seen ids are neither written nor created nor revived.
+    const b = await mustGetRecord(ctx.store, tenantId, id, "b");
+    expect(b.seq).toBe(before.seq);
+    expect(b.data).toBe(1);
+    expect(await ctx.store.getRecord(tenantId, id, "contacts", "unknown")).toBeNull();
+    expect((await mustGetRecord(ctx.store, tenantId, id, "g")).deletedAt).not.toBeNull();
+
+    const mark = (runId: string) =>
+      ctx.store.markUnseenDeleted(tenantId, {
+        connectionId: id,
+        model: "contacts",
+        runId,
+        limit: 10,
+        now: new Date(),
+      });
+    expect(await mark("run_2")).toBe(2);
+    for (const x of ["e", "f"]) {
+      expect((await mustGetRecord(ctx.store, tenantId, id, x)).deletedAt).not.toBeNull();
+    }
+    for (const x of ["a", "b", "c", "d"]) {
+      expect((await mustGetRecord(ctx.store, tenantId, id, x)).deletedAt).toBeNull();
+    }
+    // Asked again (a resumed pass), the same run still spares them.
+    expect(await mark("run_2")).toBe(0);
+    // Another run's delete detection does not count run_2's marks.
+    expect(await mark("run_3")).toBe(4);
+  },
+
+  "markUnseenDeleted with many seen ids and many deletes marks them limit at a time": async (
+    ctx,
+  ) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    const ids = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(2, "0")}`);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(
+        id,
+        ids.map((x) => upsert(x, 1)),
+      ),
+    );
+    // run_2 sees every third record: some by upsert, most as seen ids in several batches.
+    const kept = ids.filter((_, i) => i % 3 === 0);
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert(kept[0]!, 1)], { runId: "run_2", seen: kept.slice(1, 5) }),
+    );
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [], { runId: "run_2", seen: kept.slice(5, 9) }),
+    );
+    await ctx.store.applyRecordBatch(
+      tenantId,
+      batch(id, [upsert(kept[9]!, 2)], { runId: "run_2", seen: kept.slice(10) }),
+    );
+    let total = 0;
+    for (let calls = 0; calls < 20; calls++) {
+      const n = await ctx.store.markUnseenDeleted(tenantId, {
+        connectionId: id,
+        model: "contacts",
+        runId: "run_2",
+        limit: 4,
+        now: new Date(),
+      });
+      total += n;
+      if (n < 4) break;
+    }
+    expect(total).toBe(ids.length - kept.length);
+    const live = await ctx.store.listRecords(tenantId, {
+      connectionId: id,
+      model: "contacts",
+      limit: 100,
+    });
+    expect(live.map((r) => r.externalId)).toEqual(kept);
+  },
+
+  "applyRecordBatch rejects seen ids that are not strings, writing nothing": async (ctx) => {
+    const tenantId = ctx.tenant();
+    const { id } = await addConnection(ctx, tenantId);
+    for (const seen of [[""], [1], "a"] as unknown as string[][]) {
+      const error = await rejection(
+        ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("a", 1)], { seen })),
+      );
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/seen/);
+    }
+    expect(await ctx.store.getRecord(tenantId, id, "contacts", "a")).toBeNull();
+  },
+
   "returned records are copies: changing them or the batch does not change the store": async (
     ctx,
   ) => {

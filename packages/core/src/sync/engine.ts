@@ -67,8 +67,6 @@ const MAX_FAILURE_SAMPLES = 20;
 const KNOWN_HASHES_LIMIT = 500_000;
 /** Page size of that read. */
 const KNOWN_HASHES_PAGE = 10_000;
-/** Ids of unchanged records per committed batch, in batches (they cost the store far less than upserts). */
-const SEEN_PER_BATCH = 10;
 
 /** The lease key of a connection's model: syncs and writes of one model never run at once. */
 export function syncLeaseKey(tenantId: string, connectionId: string, model: string): string {
@@ -553,11 +551,9 @@ export class SyncEngine implements SyncRunner {
       }
       if (page.checkpoint !== undefined) pageCheckpoint = page.checkpoint;
       if (page.cursor !== undefined) cursor = page.cursor;
-      if (
-        buffer.length >= size ||
-        pendingDeletes.length >= size ||
-        seen.length >= size * SEEN_PER_BATCH
-      ) {
+      // Unchanged records count towards the batch like the others, so the
+      // resume point advances as often whether or not records changed.
+      if (buffer.length + seen.length >= size || pendingDeletes.length >= size) {
         await this.#commit(
           job,
           passId,
