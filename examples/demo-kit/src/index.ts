@@ -49,6 +49,8 @@ export interface Demo {
   fakes: SandboxFakes;
   /** Connector ids running against their fakes. */
   sandboxed: string[];
+  /** What to type into sandboxed providers' credential forms, by connector id. */
+  sandboxCredentials: Record<string, Record<string, unknown>>;
   tenantId: string;
   integrationsPath: string;
   /** Pass to the Patchbay router/handlers: sends the browser to the sandbox consent page for sandboxed providers. */
@@ -180,6 +182,7 @@ export async function createDemo(options: DemoOptions): Promise<Demo> {
     sandbox,
     fakes: providers.fakes,
     sandboxed: providers.sandboxed,
+    sandboxCredentials: providers.sandboxCredentials,
     tenantId: DEMO_TENANT,
     integrationsPath,
     handlerOptions: {

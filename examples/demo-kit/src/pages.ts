@@ -226,6 +226,19 @@ ${
         "Google Business Profile: two locations with reviews, posts and 30 days of metrics.",
       fakes.yelp && "Yelp: Bright Plumbing Co. in Austin, TX and its competitors.",
       fakes.serpApi && "SerpApi: Google Maps rankings for Bright Plumbing Co. in Austin.",
+      fakes.twilio &&
+        "Twilio: two weeks of a plumbing business's texts; sends get signed status callbacks.",
+      fakes.klaviyo &&
+        "Klaviyo: a home-goods store's lists and profiles (OAuth or the sandbox private key).",
+      fakes.highLevel &&
+        "HighLevel: Summit Heating & Plumbing's contacts, calendars and appointments.",
+      fakes.analytics && "Google Analytics: a property with 30 days of sessions by source.",
+      fakes.googleAds && "Google Ads: 30 days of campaign and ad group metrics.",
+      fakes.metaAds && "Meta Ads: ad accounts, campaigns and daily insights (async report runs).",
+      fakes.tiktokAds && "TikTok Ads: advertisers and 30 days of campaign reports.",
+      fakes.metaPixel && "Meta Pixel and TikTok Pixel: events you send are kept by the fakes.",
+      fakes.indeed &&
+        "Indeed: Summit Plumbing's technician postings; candidates apply with signed deliveries.",
     ].filter((line): line is string => typeof line === "string");
     if (others.length > 0) {
       parts.push(

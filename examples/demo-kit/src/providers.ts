@@ -17,6 +17,12 @@ import {
   GMAIL_SANDBOX_ADDRESS,
   GMAIL_SANDBOX_PUBSUB,
 } from "@patchbay/gmail/testing";
+import { goHighLevel } from "@patchbay/gohighlevel";
+import { createGhlFake, GHL_SANDBOX_APP } from "@patchbay/gohighlevel/testing";
+import { googleAds } from "@patchbay/google-ads";
+import { createGoogleAdsFake } from "@patchbay/google-ads/testing";
+import { googleAnalytics } from "@patchbay/google-analytics";
+import { createGoogleAnalyticsFake } from "@patchbay/google-analytics/testing";
 import { googleBusinessProfile } from "@patchbay/google-business-profile";
 import { createGoogleBusinessProfileFake } from "@patchbay/google-business-profile/testing";
 import { createGoogleOAuthFake, GOOGLE_SANDBOX_CLIENT } from "@patchbay/google-common/testing";
@@ -24,10 +30,18 @@ import { googleDrive } from "@patchbay/google-drive";
 import { createGoogleDriveFake } from "@patchbay/google-drive/testing";
 import { googleSheets } from "@patchbay/google-sheets";
 import { createGoogleSheetsFake } from "@patchbay/google-sheets/testing";
+import { indeed } from "@patchbay/indeed";
+import { createIndeedFake, INDEED_SANDBOX_APP } from "@patchbay/indeed/testing";
 import { jobber } from "@patchbay/jobber";
 import { createJobberFake, JOBBER_SANDBOX_APP } from "@patchbay/jobber/testing";
+import { klaviyo } from "@patchbay/klaviyo";
+import { createKlaviyoFake, KLAVIYO_SANDBOX_APP } from "@patchbay/klaviyo/testing";
 import { mailchimp } from "@patchbay/mailchimp";
 import { createMailchimpFake, MAILCHIMP_SANDBOX_APP } from "@patchbay/mailchimp/testing";
+import { metaAds } from "@patchbay/meta-ads";
+import { createMetaAdsFake, META_SANDBOX_APP } from "@patchbay/meta-ads/testing";
+import { metaPixel } from "@patchbay/meta-pixel";
+import { createMetaPixelFake, META_PIXEL_SANDBOX } from "@patchbay/meta-pixel/testing";
 import { quickbooks } from "@patchbay/quickbooks";
 import {
   createQuickBooksFake,
@@ -39,8 +53,15 @@ import { createSerpApiFake } from "@patchbay/serpapi/testing";
 import { serviceTitan } from "@patchbay/servicetitan";
 import { createServiceTitanFake, SERVICETITAN_SANDBOX_APP } from "@patchbay/servicetitan/testing";
 import type { SandboxProvider } from "@patchbay/testing";
+import { tiktokAds } from "@patchbay/tiktok-ads";
+import { createTikTokAdsFake, TIKTOK_SANDBOX_APP } from "@patchbay/tiktok-ads/testing";
+import { tiktokPixel } from "@patchbay/tiktok-pixel";
+import { createTiktokPixelFake } from "@patchbay/tiktok-pixel/testing";
+import { twilio } from "@patchbay/twilio";
+import { createTwilioFake } from "@patchbay/twilio/testing";
 import { yelp } from "@patchbay/yelp";
 import { createYelpFake } from "@patchbay/yelp/testing";
+import { getResponse, http, type RequestHandler } from "msw";
 
 /** The fakes serving sandboxed providers, for the provider console. */
 export interface SandboxFakes {
@@ -55,6 +76,16 @@ export interface SandboxFakes {
   serviceTitan?: ReturnType<typeof createServiceTitanFake>;
   yelp?: ReturnType<typeof createYelpFake>;
   serpApi?: ReturnType<typeof createSerpApiFake>;
+  twilio?: ReturnType<typeof createTwilioFake>;
+  klaviyo?: ReturnType<typeof createKlaviyoFake>;
+  highLevel?: ReturnType<typeof createGhlFake>;
+  analytics?: ReturnType<typeof createGoogleAnalyticsFake>;
+  googleAds?: ReturnType<typeof createGoogleAdsFake>;
+  metaAds?: ReturnType<typeof createMetaAdsFake>;
+  metaPixel?: ReturnType<typeof createMetaPixelFake>;
+  tiktokAds?: ReturnType<typeof createTikTokAdsFake>;
+  tiktokPixel?: ReturnType<typeof createTiktokPixelFake>;
+  indeed?: ReturnType<typeof createIndeedFake>;
 }
 
 /** What {@link buildProviders} returns. */
@@ -66,6 +97,22 @@ export interface DemoProviders {
   sandboxed: string[];
   /** What to type into the credential forms of sandboxed providers, by connector id. */
   sandboxCredentials: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Two fakes on one API host (Meta's Graph API, TikTok's Business API): the
+ * pixel's handlers answer only the requests that are the pixel's, and pass
+ * the rest on to the ads fake behind them.
+ */
+function onlyFor(
+  handlers: readonly RequestHandler[],
+  owns: (url: URL) => boolean,
+): RequestHandler[] {
+  return [
+    http.all("*", async ({ request }) =>
+      owns(new URL(request.url)) ? await getResponse([...handlers], request) : undefined,
+    ),
+  ];
 }
 
 /** Environment variables per provider group; `.env.example` documents them. */
@@ -129,9 +176,14 @@ export async function buildProviders(input: {
     );
   } else {
     const oauth = createGoogleOAuthFake({
-      redirectUris: ["google-sheets", "gmail", "google-drive", "google-business-profile"].map(
-        callback,
-      ),
+      redirectUris: [
+        "google-sheets",
+        "gmail",
+        "google-drive",
+        "google-business-profile",
+        "google-analytics",
+        "google-ads",
+      ].map(callback),
     });
     const pubsub = { ...GMAIL_SANDBOX_PUBSUB, audience: webhookUrl("gmail") };
     fakes.sheets = createGoogleSheetsFake({ oauth });
@@ -308,6 +360,120 @@ export async function buildProviders(input: {
     });
     sandboxCredentials.serpapi = fakes.serpApi.credentials;
     sandboxed.push("serpapi");
+  }
+
+  // Marketing, ads, analytics and messaging (issue #9) and Indeed: sandbox-only in the demo.
+  // Set PATCHBAY_SANDBOX_EXTRAS=0 to leave them out.
+  if (env.PATCHBAY_SANDBOX_EXTRAS !== "0" && fakes.sheets !== undefined) {
+    const googleOAuth = sandboxProviders.find((p) => p.connector === "google-sheets")?.oauth;
+    fakes.twilio = createTwilioFake({ notify: deliver("twilio") });
+    fakes.twilio.seedSandbox();
+    fakes.klaviyo = createKlaviyoFake({
+      redirectUris: [callback("klaviyo")],
+      notify: deliver("klaviyo"),
+    });
+    fakes.klaviyo.seedSandbox();
+    fakes.highLevel = createGhlFake({
+      redirectUris: [callback("gohighlevel")],
+      notify: deliver("gohighlevel"),
+    });
+    fakes.highLevel.seedSandbox();
+    fakes.analytics = createGoogleAnalyticsFake({ oauth: googleOAuth });
+    fakes.analytics.seedSandbox();
+    fakes.googleAds = createGoogleAdsFake({ oauth: googleOAuth });
+    fakes.googleAds.seedSandbox();
+    fakes.metaAds = createMetaAdsFake({
+      redirectUris: [callback("meta-ads")],
+      notify: deliver("meta-ads"),
+    });
+    fakes.metaAds.seedSandbox();
+    fakes.metaPixel = createMetaPixelFake();
+    fakes.tiktokAds = createTikTokAdsFake();
+    fakes.tiktokAds.seedSandbox();
+    fakes.tiktokPixel = createTiktokPixelFake();
+    fakes.indeed = createIndeedFake({ notify: deliver("indeed") });
+    fakes.indeed.seedSandbox();
+    connectors.push(
+      twilio(),
+      klaviyo(KLAVIYO_SANDBOX_APP),
+      goHighLevel(GHL_SANDBOX_APP),
+      googleAnalytics({ mode: "data-api", ...GOOGLE_SANDBOX_CLIENT }),
+      googleAds(GOOGLE_SANDBOX_CLIENT),
+      metaAds(META_SANDBOX_APP),
+      metaPixel(),
+      tiktokAds(TIKTOK_SANDBOX_APP),
+      tiktokPixel(),
+      indeed(INDEED_SANDBOX_APP),
+    );
+    sandboxProviders.push(
+      { connector: "twilio", providerName: "Twilio", handlers: fakes.twilio.handlers },
+      {
+        connector: "klaviyo",
+        providerName: "Klaviyo",
+        handlers: fakes.klaviyo.handlers,
+        oauth: fakes.klaviyo.oauth || undefined,
+      },
+      {
+        connector: "gohighlevel",
+        providerName: "HighLevel",
+        handlers: fakes.highLevel.handlers,
+        oauth: fakes.highLevel.oauth || undefined,
+      },
+      {
+        connector: "google-analytics",
+        providerName: "Google",
+        handlers: fakes.analytics.handlers,
+        oauth: googleOAuth,
+        account: GMAIL_SANDBOX_ADDRESS,
+      },
+      {
+        connector: "google-ads",
+        providerName: "Google",
+        handlers: fakes.googleAds.handlers,
+        oauth: googleOAuth,
+        account: GMAIL_SANDBOX_ADDRESS,
+      },
+      {
+        connector: "meta-pixel",
+        providerName: "Meta",
+        handlers: onlyFor(
+          fakes.metaPixel.handlers,
+          (url) => url.pathname.split("/")[2] === META_PIXEL_SANDBOX.pixelId,
+        ),
+      },
+      {
+        connector: "meta-ads",
+        providerName: "Facebook",
+        handlers: fakes.metaAds.handlers,
+        oauth: fakes.metaAds.oauth,
+      },
+      {
+        connector: "tiktok-pixel",
+        providerName: "TikTok",
+        handlers: onlyFor(fakes.tiktokPixel.handlers, (url) =>
+          url.pathname.endsWith("/event/track/"),
+        ),
+      },
+      { connector: "tiktok-ads", providerName: "TikTok", handlers: fakes.tiktokAds.handlers },
+      { connector: "indeed", providerName: "Indeed", handlers: fakes.indeed.handlers },
+    );
+    sandboxCredentials.twilio = fakes.twilio.credentials;
+    sandboxCredentials["meta-pixel"] = fakes.metaPixel.credentials;
+    sandboxCredentials["tiktok-ads"] = fakes.tiktokAds.credentials;
+    sandboxCredentials["tiktok-pixel"] = fakes.tiktokPixel.credentials;
+    sandboxCredentials.indeed = fakes.indeed.credentials;
+    sandboxed.push(
+      "twilio",
+      "klaviyo",
+      "gohighlevel",
+      "google-analytics",
+      "google-ads",
+      "meta-ads",
+      "meta-pixel",
+      "tiktok-ads",
+      "tiktok-pixel",
+      "indeed",
+    );
   }
 
   return { connectors, sandboxProviders, fakes, sandboxed, sandboxCredentials };
