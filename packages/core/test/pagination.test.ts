@@ -267,6 +267,29 @@ describe("paginateOffset", () => {
     expect(requests.map((r) => r.url.searchParams.get("offset"))).toEqual(["0", "2", "4"]);
   });
 
+  // Regression: an empty page before the declared total ended the listing, and a
+  // full sync then marked every record after it deleted (found by the fault suite).
+  it("refuses an empty page before the declared total, retryably, instead of ending early", async () => {
+    const data = numbered(6);
+    const { client } = api((url) => {
+      const offset = Number(url.searchParams.get("offset"));
+      return json({ items: offset === 2 ? [] : data(offset, 2), total: 6 });
+    });
+    const pages = paginateOffset(
+      client,
+      { path: "members" },
+      {
+        items: (p: { items: number[]; total: number }) => p.items,
+        total: (p) => p.total,
+        pageSize: 2,
+      },
+    );
+    const error = await collect(pages).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).retryable).toBe(true);
+    expect((error as Error).message).toContain("empty page after 2 of 6 items");
+  });
+
   it("stops on an empty page when the item count is an exact multiple", async () => {
     const data = numbered(4);
     const { client, requests } = api((url) =>

@@ -164,19 +164,16 @@ describe("mailchimp members under faults", () => {
     await w.exact();
   });
 
-  // BUG: core `paginateOffset` (packages/core/src/http/pagination.ts:259) ends the
-  // listing at the first empty page even when `total` says items remain. A
-  // Mailchimp members page that comes back empty mid-listing therefore ends a
-  // *full* run "successfully", and delete detection then marks every member
-  // after that page as deleted. Expected: an empty page before `total_items`
-  // fails the run (retryable) or is skipped, never treated as the end.
-  // Observed: 35 members, pageSize 10, page 2 empty → run "succeeded", deleted: 25.
-  it.skip("an empty page mid-listing in a full run deletes nothing that exists", async () => {
+  // Regression (found here): `paginateOffset` ended the listing at the first empty
+  // page even when `total_items` said members remained, so a full run "succeeded"
+  // and delete detection marked every member after that page deleted.
+  it("an empty page mid-listing fails the full run retryably and deletes nothing", async () => {
     const w = await world();
     await run(w.patchbay, w.connection.id, "members");
     w.injector.add({ url: w.members, nth: 2, fault: fault.emptyPage({ items: "members" }) });
     const r = await run(w.patchbay, w.connection.id, "members", "full");
-    expect(r.deleted).toBe(0);
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/empty page after 10 of 35 items; the listing is incomplete/);
     expect((await stored(w.store, w.connection.id, "members")).size).toBe(35);
     w.injector.clear();
     await run(w.patchbay, w.connection.id, "members", "full");

@@ -256,14 +256,33 @@ export function paginateOffset<T, P = unknown>(
         query: { ...first.query, [limitParam]: options.pageSize, [offsetParam]: offset },
       });
       const items = readItems(options.items, response);
-      if (items.length === 0) return;
+      const total = readCount(options.total, response, "total");
+      if (items.length === 0) {
+        // An empty page before the declared total is a provider hiccup, not the end:
+        // ending here would let delete detection drop every record after it.
+        if (total !== undefined && offset < total) throw shortListing(first, offset, total);
+        return;
+      }
       yield items;
       offset += items.length;
-      const total = readCount(options.total, response, "total");
       if (total !== undefined ? offset >= total : items.length < options.pageSize) return;
       if (page >= (options.maxPages ?? Number.POSITIVE_INFINITY)) return;
     }
   })();
+}
+
+/** An empty page where the provider's own count says items remain: retryable, never the end. */
+function shortListing(
+  first: HttpRequest,
+  received: number,
+  total: number | undefined,
+  where?: string,
+): ProviderError {
+  const at = where ?? `after ${received} of ${total} items`;
+  return new ProviderError(
+    `${first.method ?? "GET"} ${first.path}: the provider returned an empty page ${at}; the listing is incomplete, so nothing is marked deleted and the sync will retry`,
+    { retryable: true },
+  );
 }
 
 /**
@@ -313,11 +332,17 @@ export function paginatePageNumber<T, P = unknown>(
         },
       });
       const items = readItems(options.items, response);
-      if (items.length === 0) return;
-      yield items;
-      received += items.length;
       const totalPages = readCount(options.totalPages, response, "totalPages");
       const total = readCount(options.total, response, "total");
+      if (items.length === 0) {
+        // As with offsets: an empty page before the declared end is not the end.
+        if (total !== undefined && received < total) throw shortListing(first, received, total);
+        if (totalPages !== undefined && page < totalPages)
+          throw shortListing(first, received, total, `page ${page} of ${totalPages}`);
+        return;
+      }
+      yield items;
+      received += items.length;
       if (totalPages !== undefined && page >= totalPages) return;
       if (total !== undefined && received >= total) return;
       if (totalPages === undefined && total === undefined && items.length < options.pageSize)
