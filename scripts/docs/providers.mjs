@@ -248,7 +248,7 @@ function rateLimits(limits) {
 }
 
 const AUTH_KINDS = {
-  oauth2: "OAuth 2.0 authorization code (PKCE)",
+  oauth2: "OAuth 2.0 authorization code",
   client_credentials: "OAuth 2.0 client credentials",
   service_account: "service account (JWT)",
   credentials: "credential form",
@@ -260,7 +260,9 @@ function renderVariant(connector, info, page, level) {
   const out = [];
   const auth = info.auth;
   out.push(`${h} Auth\n\n`);
-  out.push(`${AUTH_KINDS[auth.kind] ?? auth.kind}${auth.style ? ` (${code(auth.style)})` : ""}.\n`);
+  // PKCE only where the connector sends it (some providers refuse it).
+  const pkce = auth.kind === "oauth2" && connector.auth.pkce !== false ? " (PKCE)" : "";
+  out.push(`${AUTH_KINDS[auth.kind] ?? auth.kind}${pkce}${auth.style ? ` (${code(auth.style)})` : ""}.\n`);
   if (auth.scopes.length > 0) {
     out.push(
       `\n| scope | why |\n| --- | --- |\n${auth.scopes.map((s) => `| ${code(s)} | ${cell(text(scopeWhy(page, s)))} |`).join("\n")}\n`,
