@@ -262,7 +262,9 @@ function renderVariant(connector, info, page, level) {
   out.push(`${h} Auth\n\n`);
   // PKCE only where the connector sends it (some providers refuse it).
   const pkce = auth.kind === "oauth2" && connector.auth.pkce !== false ? " (PKCE)" : "";
-  out.push(`${AUTH_KINDS[auth.kind] ?? auth.kind}${pkce}${auth.style ? ` (${code(auth.style)})` : ""}.\n`);
+  out.push(
+    `${AUTH_KINDS[auth.kind] ?? auth.kind}${pkce}${auth.style ? ` (${code(auth.style)})` : ""}.\n`,
+  );
   if (auth.scopes.length > 0) {
     out.push(
       `\n| scope | why |\n| --- | --- |\n${auth.scopes.map((s) => `| ${code(s)} | ${cell(text(scopeWhy(page, s)))} |`).join("\n")}\n`,
