@@ -236,11 +236,19 @@ export class ConnectFlow {
     );
     let creds: StoredCredentials;
     try {
-      const tokens = await exchangeCode(
+      const exchanged = await exchangeCode(
         spec,
         { params, redirectUri: session.redirectUri, codeVerifier },
         this.#call(definition, spec),
       );
+      const tokens =
+        spec.afterCodeExchange === undefined
+          ? exchanged
+          : await spec.afterCodeExchange(exchanged, { fetch: this.#d.fetch, now: this.#d.now });
+      if (typeof tokens?.accessToken !== "string" || tokens.accessToken === "")
+        throw new TypeError(
+          `${definition.id}: "afterCodeExchange" must resolve to tokens with an accessToken`,
+        );
       creds = credentialsFromTokens("oauth2", tokens);
       const metadata: Record<string, Json> = {};
       for (const name of spec.callbackParams ?? []) {

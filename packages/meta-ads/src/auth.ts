@@ -58,6 +58,23 @@ export function metaOAuth(app: { clientId: string; clientSecret: string }): Auth
     pkce: false,
     tokenEndpointAuthMethod: "client_secret_post",
     metadata: listAdAccountIds,
+    // Facebook Login's code exchange yields a token of about an hour: trade it for a
+    // long-lived one (about 60 days) before anything is stored.
+    afterCodeExchange: async (tokens, { fetch, now }) => {
+      const long = await exchangeForLongLivedToken({
+        appId: app.clientId,
+        appSecret: app.clientSecret,
+        accessToken: tokens.accessToken,
+        fetch,
+        now,
+      });
+      return {
+        ...tokens,
+        accessToken: long.accessToken,
+        tokenType: long.tokenType,
+        expiresAt: long.expiresAt,
+      };
+    },
   });
 }
 

@@ -22,6 +22,16 @@ describe("meta-ads credentials", () => {
     });
   });
 
+  it("stores a long-lived token right after connecting, never the code's short-lived one", async () => {
+    const w = await connectWorld(server);
+    const token = await w.patchbay.tokens.getAccessToken({ tenantId: TENANT, id: w.connection.id });
+    expect(token.startsWith("EAAlong")).toBe(true);
+    expect(w.fake.oauth.verifyAccessToken(token)).toMatchObject({
+      valid: true,
+      expiresAt: START + 5_184_000_000,
+    });
+  });
+
   it("exchanges a short-lived token for a ~60-day token that the Graph API accepts", async () => {
     const w = await connectWorld(server);
     const { accessToken: shortLived } = w.fake.oauth.issueTokens({ scopes: ["ads_read"] });
@@ -48,8 +58,10 @@ describe("meta-ads credentials", () => {
   it("marks the connection needs_reauth when the token's lifetime runs out (no refresh token)", async () => {
     const w = await connectWorld(server);
     expect((await w.sync("campaigns")).status).toBe("succeeded");
-    // Facebook Login tokens here live 90 minutes; core gives up 5 minutes before.
+    // Connecting trades the code's token for a long-lived one (60 days); core gives up 5 minutes before.
     w.clock.now += 86 * 60_000;
+    expect((await w.sync("campaigns")).status).toBe("succeeded");
+    w.clock.now += 60 * 86_400_000 - 86 * 60_000 - 4 * 60_000;
     const run = await w.sync("campaigns");
     expect(run.status).toBe("failed");
     expect((await w.current()).status).toBe("needs_reauth");

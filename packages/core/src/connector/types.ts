@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type {
+  FetchLike,
   HttpClient,
   HttpRequest,
   ProviderErrorParser,
@@ -94,6 +95,15 @@ export interface OAuth2AuthSpec {
   tokenResponseMetadata?: string[];
   /** Post-connect metadata call (Mailchimp data center). */
   metadata?: MetadataHook;
+  /**
+   * Replace the tokens of the code exchange before anything is stored: Meta
+   * trades its short-lived user token for a long-lived one. A throw fails
+   * the connection (nothing is stored) with the error's message.
+   */
+  afterCodeExchange?: (
+    tokens: TokenSet,
+    context: { fetch: FetchLike; now: () => number },
+  ) => Promise<TokenSet>;
 }
 
 /** OAuth 2.0 client credentials grant (machine-to-machine). */

@@ -274,7 +274,30 @@ export function createMetaAdsFake(options: MetaAdsFakeOptions = {}): MetaAdsFake
     now,
   });
   const requests: Array<MetaAdsFake["requests"][number]> = [];
-  const longLived = new Map<string, { subject: string; expiresAt: number }>();
+  // Long-lived tokens remember the short-lived token they were traded for: revoking
+  // the app at Facebook kills both (the grant is the user's, not the token's).
+  const longLived = new Map<
+    string,
+    { subject: string; expiresAt: number; source: string; scopes: string[] }
+  >();
+  const revokeGrant = oauth.revokeGrant.bind(oauth);
+  oauth.revokeGrant = (subjectOrToken: string) =>
+    revokeGrant(longLived.get(subjectOrToken)?.source ?? subjectOrToken);
+  const verifyAccessToken = oauth.verifyAccessToken.bind(oauth);
+  oauth.verifyAccessToken = (token: string) => {
+    const long = longLived.get(token);
+    if (long === undefined) return verifyAccessToken(token);
+    const source = verifyAccessToken(long.source);
+    if (!source.valid && source.reason === "revoked") return source;
+    if (long.expiresAt <= now()) return { valid: false, reason: "expired" };
+    return {
+      valid: true,
+      subject: long.subject,
+      scopes: long.scopes,
+      clientId: META_SANDBOX_APP.clientId,
+      expiresAt: long.expiresAt,
+    };
+  };
   const accounts = new Map<string, FakeAccount>();
   const runs = new Map<string, FakeReportRun>();
   let usage = { percent: 4, regainMinutes: 0 };
@@ -346,6 +369,16 @@ export function createMetaAdsFake(options: MetaAdsFakeOptions = {}): MetaAdsFake
       });
     if (token === META_SANDBOX.systemUserToken) return { subject: "system-user-1" };
     const long = longLived.get(token);
+    if (long !== undefined && oauth.verifyAccessToken(long.source).valid === false) {
+      const source = oauth.verifyAccessToken(long.source);
+      if (!source.valid && source.reason === "revoked")
+        return graphError(
+          400,
+          190,
+          "Error validating access token: The user has not authorized application.",
+          { subcode: 458 },
+        );
+    }
     if (long !== undefined)
       return long.expiresAt > now()
         ? { subject: long.subject }
@@ -518,7 +551,12 @@ export function createMetaAdsFake(options: MetaAdsFakeOptions = {}): MetaAdsFake
           subcode: 463,
         });
       const token = `EAAlong${randomBytes(24).toString("hex")}`;
-      longLived.set(token, { subject, expiresAt: now() + LONG_LIVED_SECONDS * 1000 });
+      longLived.set(token, {
+        subject,
+        expiresAt: now() + LONG_LIVED_SECONDS * 1000,
+        source: known?.source ?? short,
+        scopes: check.valid ? check.scopes : (known?.scopes ?? []),
+      });
       return HttpResponse.json({
         access_token: token,
         token_type: "bearer",
