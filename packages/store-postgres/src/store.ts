@@ -263,7 +263,7 @@ export class PostgresStore implements Store {
 
   // ── connections ───────────────────────────────────────────────────────
 
-  /** {@inheritDoc @patchbay/core#Store.createConnection} */
+  /** {@inheritDoc @patchbay/core!Store.createConnection} */
   async createConnection(input: NewConnection): Promise<StoredConnection> {
     requireString(input.id, "id");
     requireString(input.tenantId, "tenantId");
@@ -294,7 +294,7 @@ export class PostgresStore implements Store {
     return connectionFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.getConnection} */
+  /** {@inheritDoc @patchbay/core!Store.getConnection} */
   async getConnection(tenantId: string, id: string): Promise<StoredConnection | null> {
     const { rows } = await this.#query(
       "getConnection",
@@ -306,7 +306,7 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.listConnections}
+   * The tenant's connections, oldest first.
    *
    * An empty `status` array matches no connection.
    */
@@ -330,7 +330,7 @@ export class PostgresStore implements Store {
     return rows.map(connectionFromRow);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.updateConnection} */
+  /** {@inheritDoc @patchbay/core!Store.updateConnection} */
   async updateConnection(
     tenantId: string,
     id: string,
@@ -372,7 +372,13 @@ export class PostgresStore implements Store {
     return connectionFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.swapCredentials} (One conditional `UPDATE`.) */
+  /**
+   * Replace the sealed credentials only if `credentialsVersion` still equals
+   * `expectedVersion`; bumps the version. Returns `null` when another writer
+   * won (or the connection is gone).
+   *
+   * One conditional `UPDATE`.
+   */
   async swapCredentials(
     tenantId: string,
     id: string,
@@ -398,7 +404,7 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : connectionFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.deleteConnection} */
+  /** {@inheritDoc @patchbay/core!Store.deleteConnection} */
   async deleteConnection(tenantId: string, id: string): Promise<boolean> {
     const { rowCount } = await this.#query(
       "deleteConnection",
@@ -409,7 +415,11 @@ export class PostgresStore implements Store {
     return rowCount > 0;
   }
 
-  /** {@inheritDoc @patchbay/core#Store.scanConnections} (Byte order of the ids: `COLLATE "C"`.) */
+  /**
+   * Cross-tenant scan in id order, for key rotation and maintenance.
+   *
+   * Byte order of the ids: `COLLATE "C"`.
+   */
   async scanConnections(options: { after?: string; limit: number }): Promise<StoredConnection[]> {
     const limit = checkLimit(options.limit);
     const { rows } =
@@ -430,7 +440,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.findConnections}
+   * Cross-tenant, for webhook routing: connections of `connector` whose
+   * metadata has every given key with exactly the given string value (e.g.
+   * `{ baseId: "app123" }`), excluding `disconnected` ones. Oldest first.
    *
    * JSONB containment (`metadata @> $2`, GIN-indexed): a value matches only
    * when it is the same string, so the number `123` does not match `"123"`,
@@ -461,7 +473,7 @@ export class PostgresStore implements Store {
   // ── OAuth sessions ───────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc @patchbay/core#Store.createOAuthSession}
+   * Save a pending OAuth session, keyed by its `state`.
    *
    * States are unique across tenants; a duplicate throws `StorageError`.
    */
@@ -495,7 +507,13 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.takeOAuthSession} (`DELETE ... RETURNING`: one taker wins.) */
+  /**
+   * Atomically remove and return the session for this tenant and state. Returns
+   * `null` when unknown, already taken, or owned by another tenant (in which
+   * case it is left in place). Expiry is the caller's check.
+   *
+   * `DELETE ... RETURNING`: one taker wins.
+   */
   async takeOAuthSession(tenantId: string, state: string): Promise<OAuthSession | null> {
     const { rows } = await this.#query(
       "takeOAuthSession",
@@ -507,7 +525,7 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : sessionFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.deleteExpiredOAuthSessions} */
+  /** {@inheritDoc @patchbay/core!Store.deleteExpiredOAuthSessions} */
   async deleteExpiredOAuthSessions(now: Date): Promise<number> {
     const { rowCount } = await this.#query(
       "deleteExpiredOAuthSessions",
@@ -520,7 +538,7 @@ export class PostgresStore implements Store {
 
   // ── sync state ───────────────────────────────────────────────────────
 
-  /** {@inheritDoc @patchbay/core#Store.getSyncState} */
+  /** {@inheritDoc @patchbay/core!Store.getSyncState} */
   async getSyncState(
     tenantId: string,
     connectionId: string,
@@ -536,7 +554,7 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : stateFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.putSyncState} */
+  /** {@inheritDoc @patchbay/core!Store.putSyncState} */
   async putSyncState(state: SyncState): Promise<void> {
     requireString(state.tenantId, "tenantId");
     requireString(state.connectionId, "connectionId");
@@ -575,7 +593,11 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listSyncStates} (Ordered by model name.) */
+  /**
+   * The sync states of every model of a connection.
+   *
+   * Ordered by model name.
+   */
   async listSyncStates(tenantId: string, connectionId: string): Promise<SyncState[]> {
     const { rows } = await this.#query(
       "listSyncStates",
@@ -587,7 +609,12 @@ export class PostgresStore implements Store {
     return rows.map(stateFromRow);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listDueSyncStates} (A range scan of a partial index on `next_run_at`.) */
+  /**
+   * Cross-tenant: states whose `nextRunAt` is at or before `now`, soonest
+   * first.
+   *
+   * A range scan of a partial index on `next_run_at`.
+   */
   async listDueSyncStates(now: Date, limit: number): Promise<SyncState[]> {
     const { rows } = await this.#query(
       "listDueSyncStates",
@@ -602,7 +629,7 @@ export class PostgresStore implements Store {
   // ── records ──────────────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc @patchbay/core#Store.applyRecordBatch}
+   * Apply a batch atomically (records + checkpoint). See {@link RecordBatch}.
    *
    * Validates the batch before sending anything (a `TypeError` names the
    * first bad value), then runs one transaction: the connection's advisory
@@ -814,7 +841,7 @@ export class PostgresStore implements Store {
     return result;
   }
 
-  /** {@inheritDoc @patchbay/core#Store.getRecord} */
+  /** {@inheritDoc @patchbay/core!Store.getRecord} */
   async getRecord(
     tenantId: string,
     connectionId: string,
@@ -832,7 +859,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.getRecordByInternalId}
+   * The record with this host id (deleted ones included), or `null` when none
+   * has it.
    *
    * Deleted records are returned too (with `deletedAt` set). Should two
    * records carry the same internal id, the one that got it last is returned.
@@ -855,7 +883,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.setInternalId}
+   * Set the host id of a record; returns `false` when the record does not
+   * exist.
    *
    * The host id is not provider data: `seq` and `updatedAt` do not change.
    */
@@ -891,7 +920,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listRecords} (Byte order of the external ids: `COLLATE "C"`, the primary key's order.) */
+  /**
+   * Current records in external-id order, paged by `afterExternalId`. Deleted
+   * ones only if asked.
+   *
+   * Byte order of the external ids: `COLLATE "C"`, the primary key's order.
+   */
   async listRecords(
     tenantId: string,
     options: {
@@ -923,7 +957,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.listRecordHashes}
+   * The external id and hash of the model's live records (deleted ones are left
+   * out), in external-id order (the byte order of `listRecords`), paged by
+   * `afterExternalId`: what a full run compares provider records with, so
+   * unchanged ones are only reported as `seen` in {@link RecordBatch}.
    *
    * A walk of the primary key (`COLLATE "C"` order), whatever the statistics say.
    */
@@ -948,7 +985,12 @@ export class PostgresStore implements Store {
     return ids.map((externalId, i) => ({ externalId, hash: hashes[i]! }));
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listChanges} (An index range scan on `(tenant_id, connection_id, seq)`.) */
+  /**
+   * The change feed: records whose `seq` is greater than `after`, in `seq`
+   * order.
+   *
+   * An index range scan on `(tenant_id, connection_id, seq)`.
+   */
   async listChanges(
     tenantId: string,
     options: { connectionId: string; model?: string; after: number; limit: number },
@@ -981,7 +1023,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.markUnseenDeleted}
+   * After a complete full run: mark up to `limit` live records of the model
+   * that `runId` did not see (neither upserted nor reported `seen` by its
+   * batches) as deleted (bumping their `seq`). Returns how many were marked;
+   * call again until it returns less than `limit`.
    *
    * One `UPDATE` per call under the connection's advisory lock, in
    * external-id order; each call of a run starts where the previous one
@@ -1036,7 +1081,12 @@ export class PostgresStore implements Store {
     return marked;
   }
 
-  /** {@inheritDoc @patchbay/core#Store.purgeConnectionData} (One transaction.) */
+  /**
+   * Remove a connection's records, sync states and runs (data rights,
+   * disconnect with purge).
+   *
+   * One transaction.
+   */
   async purgeConnectionData(tenantId: string, connectionId: string): Promise<void> {
     await this.#transaction("purgeConnectionData", IDEMPOTENT, async (tx) => {
       await this.#lockRecords(tx, tenantId, connectionId);
@@ -1051,7 +1101,11 @@ export class PostgresStore implements Store {
 
   // ── sync runs ────────────────────────────────────────────────────────
 
-  /** {@inheritDoc @patchbay/core#Store.createSyncRun} Throws `StorageError` on a duplicate id. */
+  /**
+   * Insert a sync run.
+   *
+   * Throws `StorageError` on a duplicate id.
+   */
   async createSyncRun(run: SyncRun): Promise<void> {
     requireString(run.id, "id");
     requireString(run.tenantId, "tenantId");
@@ -1086,7 +1140,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.updateSyncRun} */
+  /** {@inheritDoc @patchbay/core!Store.updateSyncRun} */
   async updateSyncRun(tenantId: string, id: string, patch: SyncRunPatch): Promise<SyncRun> {
     const params: unknown[] = [tenantId, id];
     const sets: string[] = [];
@@ -1132,7 +1186,7 @@ export class PostgresStore implements Store {
     return runFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.getSyncRun} */
+  /** {@inheritDoc @patchbay/core!Store.getSyncRun} */
   async getSyncRun(tenantId: string, id: string): Promise<SyncRun | null> {
     const { rows } = await this.#query(
       "getSyncRun",
@@ -1143,7 +1197,11 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : runFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listSyncRuns} (Runs started in the same instant: last created first.) */
+  /**
+   * Newest first.
+   *
+   * Runs started in the same instant: last created first.
+   */
   async listSyncRuns(
     tenantId: string,
     options: { connectionId?: string; model?: string; limit: number },
@@ -1171,7 +1229,7 @@ export class PostgresStore implements Store {
   // ── audit and usage ─────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc @patchbay/core#Store.appendAudit}
+   * Add an entry to the audit trail.
    *
    * Entry ids are unique across the store; a duplicate throws `StorageError`.
    */
@@ -1199,7 +1257,7 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.listAudit}
+   * Newest first; `before` pages back in time.
    *
    * `before` is exclusive. Entries with the same `at`: last appended first.
    */
@@ -1232,7 +1290,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.incrementUsage}
+   * Add to the tenant's counters for `period` (created at zero if missing).
+   * Atomic under concurrency.
    *
    * One atomic upsert. Deltas must be integers (negative ones subtract).
    */
@@ -1256,7 +1315,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.getUsage} */
+  /** {@inheritDoc @patchbay/core!Store.getUsage} */
   async getUsage(tenantId: string, period: string): Promise<UsageCounters> {
     const { rows } = await this.#query(
       "getUsage",
@@ -1273,7 +1332,8 @@ export class PostgresStore implements Store {
   // ── tenants ──────────────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc @patchbay/core#Store.purgeTenant}
+   * Remove everything stored for a tenant: connections, sessions, states,
+   * records, runs, audit, usage, exports and export runs.
    *
    * One transaction over every table. Leases are not tenant data (their keys
    * are opaque) and are left alone.
@@ -1300,7 +1360,7 @@ export class PostgresStore implements Store {
 
   // ── exports ──────────────────────────────────────────────────────────
 
-  /** {@inheritDoc @patchbay/core#Store.createExport} Throws `StorageError` on a duplicate id. */
+  /** {@inheritDoc @patchbay/core!Store.createExport} */
   async createExport(definition: ExportDefinition): Promise<void> {
     requireString(definition.id, "id");
     requireString(definition.tenantId, "tenantId");
@@ -1316,7 +1376,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.getExport} */
+  /** {@inheritDoc @patchbay/core!Store.getExport} */
   async getExport(tenantId: string, id: string): Promise<ExportDefinition | null> {
     const { rows } = await this.#query(
       "getExport",
@@ -1327,7 +1387,12 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : exportFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listExports} (Same creation time: creation order.) */
+  /**
+   * The tenant's exports, oldest first; only those writing to `connectionId`
+   * when given.
+   *
+   * Same creation time: creation order.
+   */
   async listExports(
     tenantId: string,
     filter: { connectionId?: string } = {},
@@ -1347,7 +1412,7 @@ export class PostgresStore implements Store {
     return rows.map(exportFromRow);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.updateExport} */
+  /** {@inheritDoc @patchbay/core!Store.updateExport} */
   async updateExport(tenantId: string, id: string, patch: ExportPatch): Promise<ExportDefinition> {
     const params: unknown[] = [tenantId, id];
     const sets = exportSets(patch, params);
@@ -1364,7 +1429,12 @@ export class PostgresStore implements Store {
     return exportFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.deleteExport} (One transaction with its runs.) */
+  /**
+   * Remove the export and its runs; `false` when it did not exist for this
+   * tenant.
+   *
+   * One transaction with its runs.
+   */
   async deleteExport(tenantId: string, id: string): Promise<boolean> {
     return this.#transaction("deleteExport", IDEMPOTENT, async (tx) => {
       await tx.query(`DELETE FROM ${this.#s}.export_runs WHERE tenant_id = $1 AND export_id = $2`, [
@@ -1380,7 +1450,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.claimDueExports}
+   * Cross-tenant, for the scheduler: atomically claim up to `limit` exports
+   * whose `nextRunAt` is at or before `now` and whose claim is free, expired
+   * (`claimedUntil <= now`) or already `holder`'s, setting `claimedBy` to
+   * `holder` and `claimedUntil` to `now + ttlMs`. Two concurrent callers never
+   * claim the same export. Returns the claimed exports, soonest first.
    *
    * One `UPDATE` over a `FOR UPDATE SKIP LOCKED` selection of the partial
    * index on `next_run_at`: concurrent callers claim disjoint exports.
@@ -1411,7 +1485,7 @@ export class PostgresStore implements Store {
       .sort((a, b) => (a.nextRunAt?.getTime() ?? 0) - (b.nextRunAt?.getTime() ?? 0));
   }
 
-  /** {@inheritDoc @patchbay/core#Store.claimExport} */
+  /** {@inheritDoc @patchbay/core!Store.claimExport} */
   async claimExport(
     tenantId: string,
     id: string,
@@ -1431,7 +1505,13 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : exportFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.releaseExport} (One conditional `UPDATE`.) */
+  /**
+   * If `holder` still holds the export's claim: apply `patch` and clear the
+   * claim, in one step. Returns the export, or `null` (nothing changed) when
+   * the claim was lost or the export is gone.
+   *
+   * One conditional `UPDATE`.
+   */
   async releaseExport(
     tenantId: string,
     id: string,
@@ -1451,7 +1531,7 @@ export class PostgresStore implements Store {
     return rows.length === 0 ? null : exportFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.createExportRun} Throws `StorageError` on a duplicate id. */
+  /** {@inheritDoc @patchbay/core!Store.createExportRun} */
   async createExportRun(run: ExportRun): Promise<void> {
     requireString(run.id, "id");
     requireString(run.tenantId, "tenantId");
@@ -1481,7 +1561,7 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** {@inheritDoc @patchbay/core#Store.updateExportRun} */
+  /** {@inheritDoc @patchbay/core!Store.updateExportRun} */
   async updateExportRun(tenantId: string, id: string, patch: ExportRunPatch): Promise<ExportRun> {
     const params: unknown[] = [tenantId, id];
     const sets: string[] = [];
@@ -1514,7 +1594,11 @@ export class PostgresStore implements Store {
     return exportRunFromRow(rows[0]!);
   }
 
-  /** {@inheritDoc @patchbay/core#Store.listExportRuns} (Runs started in the same instant: last created first.) */
+  /**
+   * Newest first, of one export when `exportId` is given.
+   *
+   * Runs started in the same instant: last created first.
+   */
   async listExportRuns(
     tenantId: string,
     options: { exportId?: string; limit: number },
@@ -1538,7 +1622,8 @@ export class PostgresStore implements Store {
   // ── leases ───────────────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc @patchbay/core#Store.acquireLease}
+   * Take the lease `key` for `holder` for `ttlMs`. Succeeds when free, expired,
+   * or already held by the same holder (which extends it).
    *
    * One `INSERT ... ON CONFLICT DO UPDATE ... WHERE` on the database clock
    * (`clock_timestamp()`), so processes with skewed clocks agree on expiry
@@ -1560,7 +1645,7 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * {@inheritDoc @patchbay/core#Store.renewLease}
+   * Extend a lease still held by `holder`; `false` if it was lost.
    *
    * A lease whose ttl has run out counts as lost, even if nobody took it yet.
    */
@@ -1575,7 +1660,7 @@ export class PostgresStore implements Store {
     return rowCount > 0;
   }
 
-  /** {@inheritDoc @patchbay/core#Store.releaseLease} */
+  /** {@inheritDoc @patchbay/core!Store.releaseLease} */
   async releaseLease(key: string, holder: string): Promise<void> {
     await this.#query(
       "releaseLease",

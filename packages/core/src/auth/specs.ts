@@ -205,7 +205,7 @@ export function basicAuth(
  * Declare any other credential form: the fields are validated with zod and
  * `apply` puts them on each request.
  *
- * @example Mailchimp API key (`<key>-us6`)
+ * @example Mailchimp API key (ending in the data center, e.g. -us6)
  * ```ts
  * auth: customCredentials({
  *   fields: z.object({ apiKey: z.string().regex(/-us\d+$/, "must end with the data center, e.g. -us6") }),

@@ -163,7 +163,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.listConnections}
+   * The tenant's connections, oldest first.
    *
    * An empty `status` array matches no connection (like SQL `= ANY('{}')`).
    */
@@ -254,7 +254,9 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.findConnections}
+   * Cross-tenant, for webhook routing: connections of `connector` whose
+   * metadata has every given key with exactly the given string value (e.g.
+   * `{ baseId: "app123" }`), excluding `disconnected` ones. Oldest first.
    *
    * Scans every connection. A metadata value matches only when it is the
    * same string: the number `123` does not match `"123"`. An empty `metadata`
@@ -288,7 +290,7 @@ export class MemoryStore implements Store {
   // ── OAuth sessions ───────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc Store.createOAuthSession}
+   * Save a pending OAuth session, keyed by its `state`.
    *
    * States are unique across tenants; a duplicate throws `StorageError`.
    */
@@ -344,7 +346,11 @@ export class MemoryStore implements Store {
     getOrCreate(byConnection, state.connectionId, newMap).set(state.model, copy);
   }
 
-  /** {@inheritDoc Store.listSyncStates} (ordered by model name.) */
+  /**
+   * The sync states of every model of a connection.
+   *
+   * Ordered by model name.
+   */
   async listSyncStates(tenantId: string, connectionId: string): Promise<SyncState[]> {
     const byModel = this.#syncStates.get(tenantId)?.get(connectionId);
     if (!byModel) return [];
@@ -353,7 +359,12 @@ export class MemoryStore implements Store {
       .map(copySyncState);
   }
 
-  /** {@inheritDoc Store.listDueSyncStates} (Scans every state.) */
+  /**
+   * Cross-tenant: states whose `nextRunAt` is at or before `now`, soonest
+   * first.
+   *
+   * Scans every state.
+   */
   async listDueSyncStates(now: Date, limit: number): Promise<SyncState[]> {
     const max = checkLimit(limit);
     const cutoff = now.getTime();
@@ -372,7 +383,7 @@ export class MemoryStore implements Store {
   // ── records ──────────────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc Store.applyRecordBatch}
+   * Apply a batch atomically (records + checkpoint). See {@link RecordBatch}.
    *
    * Validates and copies the whole batch before writing anything; a
    * `TypeError` names the first bad value and leaves the store unchanged.
@@ -532,7 +543,8 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.getRecordByInternalId}
+   * The record with this host id (deleted ones included), or `null` when none
+   * has it.
    *
    * Deleted records are returned too (with `deletedAt` set). Should two
    * records carry the same internal id, the one that got it last is returned.
@@ -548,7 +560,8 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.setInternalId}
+   * Set the host id of a record; returns `false` when the record does not
+   * exist.
    *
    * The host id is not provider data: `seq` and `updatedAt` do not change.
    */
@@ -624,7 +637,14 @@ export class MemoryStore implements Store {
     return feed ? feed.list(options.after, limit).map(copyRecord) : [];
   }
 
-  /** {@inheritDoc Store.markUnseenDeleted} (Scans the model's records.) */
+  /**
+   * After a complete full run: mark up to `limit` live records of the model
+   * that `runId` did not see (neither upserted nor reported `seen` by its
+   * batches) as deleted (bumping their `seq`). Returns how many were marked;
+   * call again until it returns less than `limit`.
+   *
+   * Scans the model's records.
+   */
   async markUnseenDeleted(
     tenantId: string,
     options: { connectionId: string; model: string; runId: string; limit: number; now: Date },
@@ -665,7 +685,11 @@ export class MemoryStore implements Store {
 
   // ── sync runs ────────────────────────────────────────────────────────
 
-  /** {@inheritDoc Store.createSyncRun} Throws `StorageError` on a duplicate id. */
+  /**
+   * Insert a sync run.
+   *
+   * Throws `StorageError` on a duplicate id.
+   */
   async createSyncRun(run: SyncRun): Promise<void> {
     requireString(run.id, "id");
     requireString(run.tenantId, "tenantId");
@@ -702,7 +726,11 @@ export class MemoryStore implements Store {
     return run ? copySyncRun(run) : null;
   }
 
-  /** {@inheritDoc Store.listSyncRuns} (Runs started in the same millisecond: last created first.) */
+  /**
+   * Newest first.
+   *
+   * Runs started in the same millisecond: last created first.
+   */
   async listSyncRuns(
     tenantId: string,
     options: { connectionId?: string; model?: string; limit: number },
@@ -723,7 +751,7 @@ export class MemoryStore implements Store {
   // ── audit and usage ──────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc Store.appendAudit}
+   * Add an entry to the audit trail.
    *
    * Entry ids are unique across the store; a duplicate throws `StorageError`.
    */
@@ -750,7 +778,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.listAudit}
+   * Newest first; `before` pages back in time.
    *
    * `before` is exclusive. Entries with the same `at`: last appended first.
    */
@@ -788,7 +816,8 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.incrementUsage}
+   * Add to the tenant's counters for `period` (created at zero if missing).
+   * Atomic under concurrency.
    *
    * Deltas must be integers (negative ones subtract); a `TypeError` names a bad one.
    */
@@ -816,7 +845,8 @@ export class MemoryStore implements Store {
   // ── tenants ──────────────────────────────────────────────────────────
 
   /**
-   * {@inheritDoc Store.purgeTenant}
+   * Remove everything stored for a tenant: connections, sessions, states,
+   * records, runs, audit, usage, exports and export runs.
    *
    * Leases are not tenant data (their keys are opaque) and are left alone.
    */
@@ -869,7 +899,12 @@ export class MemoryStore implements Store {
     return found ? copyExport(found) : null;
   }
 
-  /** {@inheritDoc Store.listExports} (Same creation time: creation order.) */
+  /**
+   * The tenant's exports, oldest first; only those writing to `connectionId`
+   * when given.
+   *
+   * Same creation time: creation order.
+   */
   async listExports(
     tenantId: string,
     filter: { connectionId?: string } = {},
@@ -906,7 +941,15 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  /** {@inheritDoc Store.claimDueExports} (Scans every export.) */
+  /**
+   * Cross-tenant, for the scheduler: atomically claim up to `limit` exports
+   * whose `nextRunAt` is at or before `now` and whose claim is free, expired
+   * (`claimedUntil <= now`) or already `holder`'s, setting `claimedBy` to
+   * `holder` and `claimedUntil` to `now + ttlMs`. Two concurrent callers never
+   * claim the same export. Returns the claimed exports, soonest first.
+   *
+   * Scans every export.
+   */
   async claimDueExports(
     now: Date,
     options: { holder: string; ttlMs: number; limit: number },
@@ -987,7 +1030,11 @@ export class MemoryStore implements Store {
     return copyExportRun(next);
   }
 
-  /** {@inheritDoc Store.listExportRuns} (Runs started in the same millisecond: last created first.) */
+  /**
+   * Newest first, of one export when `exportId` is given.
+   *
+   * Runs started in the same millisecond: last created first.
+   */
   async listExportRuns(
     tenantId: string,
     options: { exportId?: string; limit: number },
@@ -1013,7 +1060,7 @@ export class MemoryStore implements Store {
   }
 
   /**
-   * {@inheritDoc Store.renewLease}
+   * Extend a lease still held by `holder`; `false` if it was lost.
    *
    * A lease whose ttl has run out counts as lost, even if nobody took it yet.
    */

@@ -343,6 +343,7 @@ export interface Store {
   findConnections(connector: string, metadata: Record<string, string>): Promise<StoredConnection[]>;
 
   // ── OAuth sessions ───────────────────────────────────────────────────
+  /** Save a pending OAuth session, keyed by its `state`. */
   createOAuthSession(session: OAuthSession): Promise<void>;
   /**
    * Atomically remove and return the session for this tenant and state.
@@ -354,9 +355,11 @@ export interface Store {
   deleteExpiredOAuthSessions(now: Date): Promise<number>;
 
   // ── sync state ───────────────────────────────────────────────────────
+  /** The sync state of a connection's model, or `null` when none was saved. */
   getSyncState(tenantId: string, connectionId: string, model: string): Promise<SyncState | null>;
   /** Insert or replace the state for its (tenant, connection, model). */
   putSyncState(state: SyncState): Promise<void>;
+  /** The sync states of every model of a connection. */
   listSyncStates(tenantId: string, connectionId: string): Promise<SyncState[]>;
   /** Cross-tenant: states whose `nextRunAt` is at or before `now`, soonest first. */
   listDueSyncStates(now: Date, limit: number): Promise<SyncState[]>;
@@ -364,12 +367,14 @@ export interface Store {
   // ── records ──────────────────────────────────────────────────────────
   /** Apply a batch atomically (records + checkpoint). See {@link RecordBatch}. */
   applyRecordBatch(tenantId: string, batch: RecordBatch): Promise<BatchResult>;
+  /** The record with this external id (deleted ones included), or `null` when absent. */
   getRecord(
     tenantId: string,
     connectionId: string,
     model: string,
     externalId: string,
   ): Promise<StoredRecord | null>;
+  /** The record with this host id (deleted ones included), or `null` when none has it. */
   getRecordByInternalId(
     tenantId: string,
     connectionId: string,
@@ -424,9 +429,11 @@ export interface Store {
   purgeConnectionData(tenantId: string, connectionId: string): Promise<void>;
 
   // ── sync runs ────────────────────────────────────────────────────────
+  /** Insert a sync run. */
   createSyncRun(run: SyncRun): Promise<void>;
   /** Throws `NotFoundError` when absent for this tenant. */
   updateSyncRun(tenantId: string, id: string, patch: SyncRunPatch): Promise<SyncRun>;
+  /** The sync run, or `null` when absent or owned by another tenant. */
   getSyncRun(tenantId: string, id: string): Promise<SyncRun | null>;
   /** Newest first. */
   listSyncRuns(
@@ -435,6 +442,7 @@ export interface Store {
   ): Promise<SyncRun[]>;
 
   // ── audit and usage ─────────────────────────────────────────────────
+  /** Add an entry to the audit trail. */
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first; `before` pages back in time. */
   listAudit(
