@@ -270,8 +270,10 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}${notice
     if (path === "/sandbox/sheets/edit" && fakes.sheets) {
       const spreadsheetId = form.get("spreadsheetId") ?? "";
       const row = Number(form.get("row"));
-      const header = fakes.sheets.values(spreadsheetId)[0] ?? [];
-      const current = fakes.sheets.values(spreadsheetId)[row - 1] ?? [];
+      // One read of the grid: the header for the message, the row to compare against.
+      const grid = fakes.sheets.values(spreadsheetId);
+      const header = grid[0] ?? [];
+      const current = grid[row - 1] ?? [];
       for (const [key, value] of form) {
         const m = /^c(\d+)$/.exec(key);
         if (m === null) continue;
