@@ -21,7 +21,7 @@ import { ConfigError, ConnectError, ErrorCode, PatchbayError } from "./errors.js
 import type { PatchbayEvents } from "./events.js";
 import type { FetchLike } from "./http/types.js";
 import type { Logger } from "./logger.js";
-import { redactString } from "./redact.js";
+import { redactString, registerSecret } from "./redact.js";
 import { publicConnection } from "./store/connection.js";
 import { newId } from "./store/defaults.js";
 import type { Connection, Json, Store } from "./store/types.js";
@@ -236,11 +236,23 @@ export class ConnectFlow {
     );
     let creds: StoredCredentials;
     try {
-      const exchanged = await exchangeCode(
-        spec,
-        { params, redirectUri: session.redirectUri, codeVerifier },
-        this.#call(definition, spec),
-      );
+      const exchanged =
+        spec.exchangeCode === undefined
+          ? await exchangeCode(
+              spec,
+              { params, redirectUri: session.redirectUri, codeVerifier },
+              this.#call(definition, spec),
+            )
+          : await spec.exchangeCode(
+              { callback: params, redirectUri: session.redirectUri, codeVerifier },
+              { fetch: this.#d.fetch, now: this.#d.now },
+            );
+      if (typeof exchanged?.accessToken !== "string" || exchanged.accessToken === "")
+        throw new TypeError(
+          `${definition.id}: "exchangeCode" must resolve to tokens with an accessToken`,
+        );
+      registerSecret(exchanged.accessToken);
+      registerSecret(exchanged.refreshToken);
       const tokens =
         spec.afterCodeExchange === undefined
           ? exchanged
@@ -380,11 +392,17 @@ export class ConnectFlow {
     },
   ): Promise<Connection> {
     const id = newId("conn");
-    const auth = staticAuthenticator(definition, creds);
+    const authFor = (connection: Pick<Connection, "id" | "config" | "metadata">) =>
+      staticAuthenticator(definition, creds, {
+        fetch: this.#d.fetch,
+        now: this.#d.now,
+        connection,
+      });
     let metadata = { ...input.metadata };
     const hook = definition.auth.metadata;
     if (hook !== undefined) {
-      const http = connectionHttpClient(definition, { id, config: {}, metadata }, auth, this.#d);
+      const bare = { id, config: {}, metadata };
+      const http = connectionHttpClient(definition, bare, authFor(bare), this.#d);
       metadata = {
         ...metadata,
         ...(await hook({
@@ -411,7 +429,7 @@ export class ConnectFlow {
       updatedAt: now,
     };
     if (definition.test !== undefined) {
-      const http = connectionHttpClient(definition, draft, auth, this.#d);
+      const http = connectionHttpClient(definition, draft, authFor(draft), this.#d);
       let failure: string | undefined;
       try {
         const result = await definition.test({

@@ -14,14 +14,33 @@ function expiredStatuses(definition: ConnectorDefinition): number[] {
   return auth.kind === "credentials" ? DEFAULT_EXPIRED : (auth.expiredStatuses ?? DEFAULT_EXPIRED);
 }
 
+/** The token each request carried, so a rejection knows which token failed (whatever header it went in). */
+const sentTokens = new WeakMap<Headers, { base: string; derived?: string }>();
+
+function applyToken(
+  definition: ConnectorDefinition,
+  token: string,
+  request: { headers: Headers; url: URL },
+): void {
+  const auth = definition.auth;
+  if (auth.kind === "oauth2" && auth.applyToken !== undefined) auth.applyToken(token, request);
+  else request.headers.set("authorization", `Bearer ${token}`);
+}
+
+/** What a connection's authenticator needs to know of the connection (derived tokens read its config). */
+export type AuthenticatedConnection = ConnectionRef &
+  Partial<Pick<Connection, "config" | "metadata">>;
+
 /**
  * Authenticates requests of a stored connection: bearer tokens from the
  * token manager (refreshed on demand, one forced refresh after a 401), or
- * the connector's `apply` for credential forms.
+ * the connector's `apply` for credential forms. OAuth specs may put the
+ * token elsewhere (`applyToken`) or trade it per request target
+ * (`deriveToken`, cached by the token manager).
  */
 export function connectionAuthenticator(
   definition: ConnectorDefinition,
-  ref: ConnectionRef,
+  ref: AuthenticatedConnection,
   tokens: TokenManager,
 ): RequestAuthenticator {
   const auth = definition.auth;
@@ -34,16 +53,28 @@ export function connectionAuthenticator(
       },
     };
   }
+  const derive = auth.kind === "oauth2" ? auth.deriveToken : undefined;
   return {
     canRefresh: true,
     async authenticate(request, { forceRefresh, rejected }) {
-      // The token this very request sent and had rejected: a concurrent request may already have refreshed past it.
-      const sentToken = /^Bearer (.+)$/i.exec(rejected?.headers.get("authorization") ?? "")?.[1];
-      const token = await tokens.getAccessToken(
+      const sent = rejected === undefined ? undefined : sentTokens.get(rejected.headers);
+      // A rejected derived token is derived again first; the connection's own
+      // token is refreshed only when the derivation was already fresh.
+      const refreshBase = forceRefresh && (derive === undefined || sent?.derived === undefined);
+      const base = await tokens.getAccessToken(
         ref,
-        forceRefresh ? { forceRefresh, rejectedToken: sentToken } : {},
+        refreshBase ? { forceRefresh, rejectedToken: sent?.base } : {},
       );
-      request.headers.set("authorization", `Bearer ${token}`);
+      let token = base;
+      let derived: string | undefined;
+      if (derive !== undefined) {
+        derived = await tokens.getDerivedToken(ref, base, derive, {
+          rejectedToken: forceRefresh ? sent?.derived : undefined,
+        });
+        if (derived !== undefined) token = derived;
+      }
+      applyToken(definition, token, request);
+      sentTokens.set(request.headers, derived === undefined ? { base } : { base, derived });
       if (auth.kind === "client_credentials" && auth.apply !== undefined) {
         const creds = await tokens.getCredentials(ref);
         auth.apply(creds.fields ?? {}, request);
@@ -54,13 +85,20 @@ export function connectionAuthenticator(
 
 /**
  * Authenticates with credentials held in memory (during the connect flow,
- * before anything is stored). Cannot refresh.
+ * before anything is stored). Cannot refresh. With `connection`, a spec's
+ * `deriveToken` runs once for this authenticator.
  */
 export function staticAuthenticator(
   definition: ConnectorDefinition,
   creds: StoredCredentials,
+  context?: {
+    fetch: FetchLike;
+    now: () => number;
+    connection: Pick<Connection, "id" | "config" | "metadata">;
+  },
 ): RequestAuthenticator {
   const auth = definition.auth;
+  let derived: Promise<string | undefined> | undefined;
   return {
     canRefresh: false,
     async authenticate(request) {
@@ -68,8 +106,15 @@ export function staticAuthenticator(
         auth.apply(creds.fields ?? {}, request);
         return;
       }
-      if (creds.accessToken !== undefined)
-        request.headers.set("authorization", `Bearer ${creds.accessToken}`);
+      if (creds.accessToken !== undefined) {
+        let token = creds.accessToken;
+        if (auth.kind === "oauth2" && auth.deriveToken !== undefined && context !== undefined) {
+          const base = creds.accessToken;
+          derived ??= auth.deriveToken(base, context).then((d) => d?.accessToken);
+          token = (await derived) ?? token;
+        }
+        applyToken(definition, token, request);
+      }
       if (auth.kind === "client_credentials" && auth.apply !== undefined)
         auth.apply(creds.fields ?? {}, request);
     },

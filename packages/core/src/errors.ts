@@ -39,6 +39,8 @@ export const ErrorCode = {
   PROVIDER_ERROR: "PATCHBAY_PROVIDER_ERROR",
   /** The requested thing does not exist (at the provider, or in the store for this tenant). */
   NOT_FOUND: "PATCHBAY_NOT_FOUND",
+  /** A model's incremental cursor is no longer valid at the provider; the engine lists everything instead. */
+  CURSOR_EXPIRED: "PATCHBAY_CURSOR_EXPIRED",
   /** The request never got an HTTP answer (DNS, reset, TLS). */
   NETWORK: "PATCHBAY_NETWORK",
   /** The request took longer than its timeout. */
@@ -185,6 +187,28 @@ export class NotFoundError extends PatchbayError {
   constructor(message: string, options: PatchbayErrorOptions = {}) {
     super(ErrorCode.NOT_FOUND, message, { status: 404, ...options });
     this.name = "NotFoundError";
+  }
+}
+
+/**
+ * A model's `sync` throws this when its incremental cursor is no longer
+ * valid at the provider (Gmail answers 404 for a history id older than
+ * about a week). The engine then restarts the run as a full listing, so
+ * records deleted meanwhile are detected, and keeps the new cursor the full
+ * listing yields. Thrown anywhere else, it fails the run like any error.
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (error instanceof NotFoundError) throw new CursorExpiredError("history id out of range", { cause: error });
+ *   throw error;
+ * }
+ * ```
+ */
+export class CursorExpiredError extends PatchbayError {
+  constructor(message: string, options: PatchbayErrorOptions = {}) {
+    super(ErrorCode.CURSOR_EXPIRED, message, { retryable: true, ...options });
+    this.name = "CursorExpiredError";
   }
 }
 

@@ -7,6 +7,7 @@
  * @see https://developers.google.com/workspace/gmail/api/guides/sync
  */
 import {
+  CursorExpiredError,
   type HttpClient,
   type Json,
   type Logger,
@@ -80,11 +81,13 @@ export async function* syncReplies(ctx: SyncContext): AsyncGenerator<SyncPage<Gm
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       // Gmail keeps history for about a week, sometimes only hours: 404 means
-      // the stored id is out of range. Resync the tracked threads instead.
-      ctx.logger.warn("gmail: history id out of range; resyncing tracked threads", {
-        connectionId: ctx.connection.id,
-        trackedThreads: run.index.size,
-      });
+      // the stored id is out of range. The engine restarts the run as a full
+      // listing (the bounded resync of the tracked threads), so replies
+      // deleted meanwhile are detected.
+      throw new CursorExpiredError(
+        `gmail: history id ${checkpoint?.startHistoryId ?? cursor} is out of range; resyncing tracked threads (${run.index.size})`,
+        { cause: error, status: 404 },
+      );
     }
   }
   yield* resync(run, checkpoint?.phase === "history" ? null : checkpoint);

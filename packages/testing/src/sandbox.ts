@@ -8,7 +8,26 @@
  */
 import type { RequestHandler } from "msw";
 import { setupServer } from "msw/node";
-import type { FakeOAuthServer } from "./fake-oauth-server.js";
+
+/**
+ * The provider's side of the consent page: a {@link FakeOAuthServer}, or any
+ * fake whose authorization is OAuth-shaped but not OAuth 2.0 on the wire
+ * (TikTok's `auth_code` callback). It checks the authorization request as
+ * the provider would and answers the URL the browser goes back to.
+ *
+ * @example
+ * ```ts
+ * const consent: SandboxConsent = tiktok.consent; // { approve, deny }
+ * ```
+ */
+export interface SandboxConsent {
+  /** Handlers the sandbox serves besides the provider's (a fake OAuth server's endpoints). */
+  readonly handlers?: readonly RequestHandler[];
+  /** The user clicks "Allow": the callback URL with the code and `state`. Throws for an invalid request. */
+  approve(authorizeUrl: string, options?: { subject?: string }): URL;
+  /** The user clicks "Cancel": the callback URL with the provider's denial and `state`. */
+  deny(authorizeUrl: string, error?: string, description?: string): URL;
+}
 
 /**
  * One provider in the sandbox: the fake's MSW handlers and, for OAuth
@@ -27,8 +46,8 @@ export interface SandboxProvider {
   providerName: string;
   /** The fake's MSW handlers (API and OAuth). */
   handlers: readonly RequestHandler[];
-  /** The fake authorization server, for OAuth connectors. */
-  oauth?: FakeOAuthServer;
+  /** The fake authorization server (or other consent fake), for OAuth connectors. */
+  oauth?: SandboxConsent;
   /** Who the consent page signs in as, e.g. `"sam.promoter@example.com"`. Default: the fake's default subject. */
   account?: string;
 }

@@ -1,6 +1,17 @@
-import { createPatchbay, ErrorCode, type SyncOutcome, Vault } from "@patchbay/core";
+import {
+  apiKey,
+  CursorExpiredError,
+  createPatchbay,
+  defineConnector,
+  defineModel,
+  ErrorCode,
+  MemoryStore,
+  type SyncOutcome,
+  Vault,
+} from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { KEY_1 } from "./support.js";
 import { killable, stable, tasksWorld } from "./sync-world.js";
 
@@ -446,3 +457,98 @@ function mulberry32(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe("sync engine: expired cursors", () => {
+  /** A provider whose change token can expire (Gmail's history id, Drive's page token). */
+  function expiringWorld() {
+    const items = new Map<string, { id: string; name: string }>();
+    for (const id of ["a", "b", "c"]) items.set(id, { id, name: `Item ${id}` });
+    const provider = { items, generation: 1, fullListings: 0, brokenFullListing: false };
+    const connector = defineConnector({
+      id: "expiring",
+      name: "Expiring",
+      category: "other",
+      description: "A provider whose change token can expire.",
+      auth: apiKey({ header: "x-api-key" }),
+      models: {
+        items: defineModel({
+          schema: z.object({ id: z.string(), name: z.string() }),
+          key: "id",
+          modes: ["full", "incremental"],
+          async *sync(ctx) {
+            if (ctx.mode === "incremental") {
+              if (ctx.cursor !== `g${provider.generation}`)
+                throw new CursorExpiredError(`change token ${String(ctx.cursor)} is too old`);
+              yield { records: [], cursor: `g${provider.generation}` };
+              return;
+            }
+            provider.fullListings++;
+            if (provider.brokenFullListing) throw new CursorExpiredError("full listing refused");
+            yield { records: [...provider.items.values()], cursor: `g${provider.generation}` };
+          },
+        }),
+      },
+    });
+    const store = new MemoryStore();
+    const pb = createPatchbay({
+      connectors: [connector],
+      store,
+      vault: new Vault({ keys: [KEY_1] }),
+    });
+    return { provider, pb, store };
+  }
+
+  it("restarts an incremental run whose cursor expired as a full listing, and detects deletes in that run", async () => {
+    const { provider, pb, store } = expiringWorld();
+    const c = await pb.connect.withCredentials({
+      tenantId: "tenant-a",
+      connector: "expiring",
+      credentials: { apiKey: "key-123456789" },
+    });
+    const first = ran(
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" }),
+    );
+    expect(first).toMatchObject({ status: "succeeded", mode: "full", inserted: 3 });
+
+    // Deleted at the provider while the change token aged out.
+    provider.items.delete("b");
+    provider.generation = 2;
+    const second = ran(
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" }),
+    );
+    expect(second).toMatchObject({ status: "succeeded", deleted: 1, unchanged: 2 });
+    expect(second.details.fullListing).toContain("change token g1 is too old");
+    expect(provider.fullListings).toBe(2);
+    const stored = await store.listRecords("tenant-a", {
+      connectionId: c.id,
+      model: "items",
+      limit: 10,
+    });
+    expect(stored.map((r) => r.externalId).sort()).toEqual(["a", "c"]);
+
+    // The full listing's token is kept: the next run is incremental again.
+    const third = ran(
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" }),
+    );
+    expect(third).toMatchObject({ status: "succeeded", mode: "incremental" });
+    expect(provider.fullListings).toBe(2);
+  });
+
+  it("fails a run whose full listing also reports an expired cursor, instead of looping", async () => {
+    const { provider, pb } = expiringWorld();
+    const c = await pb.connect.withCredentials({
+      tenantId: "tenant-a",
+      connector: "expiring",
+      credentials: { apiKey: "key-123456789" },
+    });
+    await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" });
+    provider.generation = 2;
+    provider.brokenFullListing = true;
+    const failed = ran(
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" }),
+    );
+    expect(failed).toMatchObject({ status: "failed", deleted: 0 });
+    expect(failed.error).toContain("full listing refused");
+    expect(provider.fullListings).toBe(2);
+  });
+});

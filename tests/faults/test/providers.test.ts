@@ -283,16 +283,10 @@ describe("gmail replies: history id out of range (404)", () => {
     await expectExact(w.patchbay, w.store, w.connection.id, "replies", w.expected(), w.project);
   });
 
-  // BUG: packages/gmail/src/replies.ts:78-90 — after history.list answers 404
-  // in an *incremental* run, the connector resyncs the tracked threads but
-  // yields no tombstones, and the engine only detects deletes on *full* runs
-  // (packages/core/src/sync/engine.ts, `if (mode === "full")`). A reply
-  // deleted in Gmail while the history id was out of range stays stored (and
-  // in the change feed) until the next scheduled full run (fullEvery).
-  // Expected: the bounded resync is a complete listing of the tracked
-  // threads, so replies it did not see are reported deleted.
-  // Observed: run "succeeded" with deleted: 0; the deleted reply is still stored.
-  it.skip("a reply deleted while history expired is gone after the resync", async () => {
+  // Regression: a reply deleted while the history id was out of range stayed
+  // stored until the next full run; the connector now throws
+  // CursorExpiredError and the engine lists everything in the same run.
+  it("a reply deleted while history expired is gone after the resync", async () => {
     const w = await world();
     await run(w.patchbay, w.connection.id, "replies");
     const gone = [...w.expected().keys()][0]!;

@@ -77,6 +77,16 @@ export function oauth2(spec: Omit<OAuth2AuthSpec, "kind">): OAuth2AuthSpec {
       `"clientSecret" is required when "tokenEndpointAuthMethod" is "${spec.tokenEndpointAuthMethod}"`,
     );
   }
+  for (const hook of [
+    "metadata",
+    "afterCodeExchange",
+    "exchangeCode",
+    "applyToken",
+    "deriveToken",
+  ] as const) {
+    if (spec[hook] !== undefined && typeof spec[hook] !== "function")
+      throw new TypeError(`"${hook}" must be a function`);
+  }
   return { kind: "oauth2", ...spec };
 }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { AuthSpec, ConnectorDefinition } from "../connector/types.js";
+import type { AuthSpec, ConnectorDefinition, OAuth2AuthSpec } from "../connector/types.js";
 import { AuthError, ErrorCode, NotFoundError, PatchbayError } from "../errors.js";
 import type { PatchbayEvents } from "../events.js";
 import { computeBackoff, DEFAULT_RETRY_POLICY, sleep as defaultSleep } from "../http/retry.js";
 import type { FetchLike } from "../http/types.js";
 import type { Logger } from "../logger.js";
-import { redactString } from "../redact.js";
+import { redactString, registerSecret } from "../redact.js";
 import { publicConnection } from "../store/connection.js";
-import type { Json, Store, StoredConnection } from "../store/types.js";
+import type { Connection, Json, Store, StoredConnection } from "../store/types.js";
 import type { Vault } from "../vault.js";
 import { credentialsFromTokens, type StoredCredentials } from "./credentials.js";
 import { clientCredentialsToken, endpointOf, refreshTokens, serviceAccountToken } from "./oauth.js";
@@ -44,6 +44,14 @@ export interface TokenManagerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+interface DerivedEntry {
+  /** The connection token and config it was derived from. */
+  base: string;
+  config: string;
+  token: string | undefined;
+  expiresAt: number | null;
+}
+
 interface CacheEntry {
   creds: StoredCredentials;
   version: number;
@@ -74,6 +82,8 @@ export class TokenManager {
   };
   readonly #inflight = new Map<string, Promise<StoredCredentials>>();
   readonly #cache = new Map<string, CacheEntry>();
+  readonly #derived = new Map<string, DerivedEntry>();
+  readonly #deriving = new Map<string, Promise<DerivedEntry>>();
 
   constructor(options: TokenManagerOptions) {
     this.#o = {
@@ -125,9 +135,64 @@ export class TokenManager {
     return this.#open(row);
   }
 
+  /**
+   * The token a spec's `deriveToken` trades the connection's token for,
+   * kept in this process until it nears expiry, the base token or the
+   * connection's config changes, or `rejectedToken` names it. Concurrent
+   * callers share one derivation. `undefined` when the hook chose the
+   * connection's own token.
+   */
+  async getDerivedToken(
+    ref: ConnectionRef & Partial<Pick<Connection, "config" | "metadata">>,
+    base: string,
+    derive: NonNullable<OAuth2AuthSpec["deriveToken"]>,
+    options: { rejectedToken?: string } = {},
+  ): Promise<string | undefined> {
+    const key = cacheKey(ref);
+    const config = JSON.stringify(ref.config ?? {});
+    const fresh = (entry: DerivedEntry | undefined): entry is DerivedEntry =>
+      entry !== undefined &&
+      entry.base === base &&
+      entry.config === config &&
+      (options.rejectedToken === undefined || entry.token !== options.rejectedToken) &&
+      (entry.expiresAt === null || entry.expiresAt - this.#o.refreshMarginMs > this.#o.now());
+    const cached = this.#derived.get(key);
+    if (fresh(cached)) return cached.token;
+    let pending = this.#deriving.get(key);
+    if (pending === undefined) {
+      pending = derive(base, {
+        connection: { id: ref.id, config: ref.config ?? {}, metadata: ref.metadata ?? {} },
+        fetch: this.#o.fetch,
+        now: this.#o.now,
+      })
+        .then((result) => {
+          if (
+            result !== null &&
+            (typeof result?.accessToken !== "string" || result.accessToken === "")
+          )
+            throw new TypeError(
+              `Connection ${ref.id}: "deriveToken" must resolve to { accessToken, expiresAt } or null`,
+            );
+          registerSecret(result?.accessToken);
+          const entry: DerivedEntry = {
+            base,
+            config,
+            token: result?.accessToken,
+            expiresAt: result?.expiresAt ?? null,
+          };
+          this.#derived.set(key, entry);
+          return entry;
+        })
+        .finally(() => this.#deriving.delete(key));
+      this.#deriving.set(key, pending);
+    }
+    return (await pending).token;
+  }
+
   /** Drop cached credentials of a connection (after disconnect or reconfigure). */
   forget(ref: ConnectionRef): void {
     this.#cache.delete(cacheKey(ref));
+    this.#derived.delete(cacheKey(ref));
   }
 
   #single(

@@ -104,6 +104,55 @@ export interface OAuth2AuthSpec {
     tokens: TokenSet,
     context: { fetch: FetchLike; now: () => number },
   ) => Promise<TokenSet>;
+  /**
+   * Exchange the callback's code yourself, for a provider whose flow is
+   * OAuth-shaped but not RFC 6749 on the wire (TikTok: the callback carries
+   * `auth_code`, the token request is a JSON body `{ app_id, secret,
+   * auth_code }`, and the token comes wrapped in `{ code, message, data }`).
+   * Replaces the standard exchange; state, expiry and the one-time session
+   * are still checked by core first, and `afterCodeExchange` still runs
+   * after it. Throw (a `ConnectError` names the cause best) to refuse: nothing
+   * is stored.
+   */
+  exchangeCode?: (
+    input: {
+      /** Every parameter of the callback URL (`state` already checked). */
+      callback: URLSearchParams;
+      redirectUri: string;
+      /** The PKCE verifier, or `null` when `pkce` is `false`. */
+      codeVerifier: string | null;
+    },
+    context: { fetch: FetchLike; now: () => number },
+  ) => Promise<TokenSet>;
+  /**
+   * Put the access token on a request. Default `Authorization: Bearer
+   * <token>`; TikTok's Marketing API wants an `Access-Token` header.
+   */
+  applyToken?: (token: string, request: { headers: Headers; url: URL }) => void;
+  /**
+   * Trade the connection's token for the one API calls use (HighLevel: an
+   * agency token asks `POST /oauth/locationToken` for the chosen
+   * sub-account's token). Resolve `null` to use the connection's own token.
+   * The derived token is kept in this process until it expires, the
+   * connection's token or config changes, or the provider rejects it: a
+   * rejection derives it again, and a rejection of the fresh one refreshes
+   * the connection's token.
+   */
+  deriveToken?: (
+    token: string,
+    context: {
+      connection: Pick<Connection, "id" | "config" | "metadata">;
+      fetch: FetchLike;
+      now: () => number;
+    },
+  ) => Promise<DerivedToken | null>;
+}
+
+/** What {@link OAuth2AuthSpec.deriveToken} resolves: a token for API calls and when it expires. */
+export interface DerivedToken {
+  accessToken: string;
+  /** Epoch milliseconds, or `null` when the provider gives no expiry. */
+  expiresAt: number | null;
 }
 
 /** OAuth 2.0 client credentials grant (machine-to-machine). */

@@ -6,7 +6,7 @@ import {
 } from "../connection-client.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import type { ConnectorDefinition, ModelDefinition, SyncContext } from "../connector/types.js";
-import { AuthError, ConfigError, ErrorCode, PatchbayError } from "../errors.js";
+import { AuthError, ConfigError, CursorExpiredError, ErrorCode, PatchbayError } from "../errors.js";
 import type { PatchbayEvents } from "../events.js";
 import type { HttpClient } from "../http/types.js";
 import type { Logger } from "../logger.js";
@@ -339,7 +339,7 @@ export class SyncEngine implements SyncRunner {
     const envelope = state.activeRunId !== null ? (state.checkpoint as Envelope | null) : null;
     const resuming = state.activeRunId !== null && envelope !== null;
     const supportsIncremental = (model.modes ?? ["full"]).includes("incremental");
-    const mode: SyncMode = resuming
+    let mode: SyncMode = resuming
       ? envelope.mode
       : (job.mode ??
         (supportsIncremental &&
@@ -381,7 +381,7 @@ export class SyncEngine implements SyncRunner {
           tally,
         );
       }
-      const ctx: SyncContext = {
+      let ctx: SyncContext = {
         connection,
         config: connection.config,
         metadata: connection.metadata,
@@ -393,7 +393,36 @@ export class SyncEngine implements SyncRunner {
         checkpoint: envelope?.page ?? null,
         lastSyncedAt: state.lastSuccessAt,
       };
-      cursorOut = await this.#pump(job, model, passId, mode, ctx, tally, signal);
+      let restarted = false;
+      for (;;) {
+        try {
+          cursorOut = await this.#pump(job, model, passId, mode, ctx, tally, signal);
+          break;
+        } catch (error) {
+          if (!(error instanceof CursorExpiredError) || mode !== "incremental") throw error;
+          // The provider forgot the cursor: list everything in this same pass,
+          // so what was deleted meanwhile is detected at the end.
+          const reason = redactString(error.message);
+          logger.warn("sync cursor expired; listing everything", {
+            connectionId: job.connectionId,
+            model: job.model,
+            runId: run.id,
+            reason,
+          });
+          run.details.fullListing = `the incremental cursor expired (${reason}): listed everything instead`;
+          mode = "full";
+          restarted = true;
+          await this.#commit(
+            job,
+            passId,
+            [],
+            [],
+            { checkpoint: { mode, page: null }, activeRunId: passId },
+            tally,
+          );
+          ctx = { ...ctx, mode, cursor: null, checkpoint: null };
+        }
+      }
       if (mode === "full") {
         if (tally.failed > 0) {
           run.details.deleteDetection = `skipped: ${tally.failed} record(s) failed validation, so absence does not prove deletion`;
@@ -427,7 +456,12 @@ export class SyncEngine implements SyncRunner {
         passId,
         [],
         [],
-        { cursor: cursorOut ?? state.cursor, checkpoint: null, activeRunId: null },
+        {
+          // After an expired cursor, never fall back to it.
+          cursor: cursorOut ?? (restarted ? null : state.cursor),
+          checkpoint: null,
+          activeRunId: null,
+        },
         tally,
       );
       return await this.#finish(job, run, tally, state, mode, "succeeded", null, connection);
