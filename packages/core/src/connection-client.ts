@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import type { StoredCredentials } from "./auth/credentials.js";
 import type { ConnectionRef, TokenManager } from "./auth/token-manager.js";
 import type { ConnectorDefinition } from "./connector/types.js";
+import { AuthError, ErrorCode } from "./errors.js";
 import { createHttpClient } from "./http/index.js";
 import type { FetchLike, HttpClient, RateLimiter, RequestAuthenticator } from "./http/types.js";
 import type { Logger } from "./logger.js";
@@ -58,19 +59,26 @@ export function connectionAuthenticator(
     canRefresh: true,
     async authenticate(request, { forceRefresh, rejected }) {
       const sent = rejected === undefined ? undefined : sentTokens.get(rejected.headers);
-      // A rejected derived token is derived again first; the connection's own
-      // token is refreshed only when the derivation was already fresh.
-      const refreshBase = forceRefresh && (derive === undefined || sent?.derived === undefined);
-      const base = await tokens.getAccessToken(
+      // A rejected derived token says nothing about the connection's own
+      // token: derive again. The own token is refreshed when it was sent
+      // itself, or when the derivation rejects it.
+      const refreshBase = forceRefresh && sent?.derived === undefined;
+      let base = await tokens.getAccessToken(
         ref,
         refreshBase ? { forceRefresh, rejectedToken: sent?.base } : {},
       );
       let token = base;
       let derived: string | undefined;
       if (derive !== undefined) {
-        derived = await tokens.getDerivedToken(ref, base, derive, {
-          rejectedToken: forceRefresh ? sent?.derived : undefined,
-        });
+        const rejectedToken = forceRefresh ? sent?.derived : undefined;
+        try {
+          derived = await tokens.getDerivedToken(ref, base, derive, { rejectedToken });
+        } catch (error) {
+          if (!(error instanceof AuthError && error.code === ErrorCode.AUTH_UNAUTHORIZED))
+            throw error;
+          base = await tokens.getAccessToken(ref, { forceRefresh: true, rejectedToken: base });
+          derived = await tokens.getDerivedToken(ref, base, derive, { rejectedToken });
+        }
         if (derived !== undefined) token = derived;
       }
       applyToken(definition, token, request);

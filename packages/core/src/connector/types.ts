@@ -134,9 +134,10 @@ export interface OAuth2AuthSpec {
    * agency token asks `POST /oauth/locationToken` for the chosen
    * sub-account's token). Resolve `null` to use the connection's own token.
    * The derived token is kept in this process until it expires, the
-   * connection's token or config changes, or the provider rejects it: a
-   * rejection derives it again, and a rejection of the fresh one refreshes
-   * the connection's token.
+   * connection's token or config changes, or the provider rejects it (then
+   * it is derived again). Throw an `AuthError` with code
+   * `PATCHBAY_AUTH_UNAUTHORIZED` when the provider rejects the connection's
+   * own token: core refreshes that token once and derives again.
    */
   deriveToken?: (
     token: string,
