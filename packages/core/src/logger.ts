@@ -13,6 +13,12 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * Optional: whether lines at `level` are written at all. When it says
+   * `false`, Patchbay neither builds nor redacts them (the HTTP pipeline logs
+   * a `debug` line per request). Loggers without it get every line.
+   */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -25,6 +31,7 @@ export const silentLogger: Logger = {
   info() {},
   warn() {},
   error() {},
+  isLevelEnabled: () => false,
 };
 
 /**
@@ -48,7 +55,13 @@ export function consoleLogger(level: LogLevel = "info"): Logger {
     if (lvl === "error" || lvl === "warn") console.error(line);
     else console.log(line);
   };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  return {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    isLevelEnabled: (lvl) => LEVELS.indexOf(lvl) >= min,
+  };
 }
 
 /**
@@ -58,14 +71,22 @@ export function consoleLogger(level: LogLevel = "info"): Logger {
  */
 export function redactingLogger(inner: Logger): Logger {
   if ((inner as { [REDACTING]?: true })[REDACTING]) return inner;
+  const enabled = (lvl: LogLevel) => inner.isLevelEnabled?.(lvl) !== false;
   const wrap = (lvl: LogLevel) => (message: string, fields?: LogFields) => {
+    if (!enabled(lvl)) return;
     inner[lvl](
       redactString(message),
       fields === undefined ? undefined : (redactValue(fields) as LogFields),
     );
   };
   return Object.assign(
-    { debug: wrap("debug"), info: wrap("info"), warn: wrap("warn"), error: wrap("error") },
+    {
+      debug: wrap("debug"),
+      info: wrap("info"),
+      warn: wrap("warn"),
+      error: wrap("error"),
+      isLevelEnabled: enabled,
+    },
     { [REDACTING]: true as const },
   );
 }

@@ -3,7 +3,8 @@ import { createRateLimiter } from "../src/http/index.js";
 import type { RateLimitSpec } from "../src/http/types.js";
 
 const T0 = new Date("2025-01-01T00:00:00Z").getTime();
-const FIVE_PER_SECOND: RateLimitSpec = { requests: 5, intervalMs: 1000 };
+// Exact windows (no safety margin), so grant times are round numbers.
+const FIVE_PER_SECOND: RateLimitSpec = { requests: 5, intervalMs: 1000, safetyMargin: 0 };
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -43,9 +44,26 @@ describe("createRateLimiter", () => {
     ]);
   });
 
+  it("keeps 5% under the declared limit by default, and takes another margin", async () => {
+    const limiter = createRateLimiter();
+    const { grants, all } = acquireMany(limiter, "d", { requests: 5, intervalMs: 1000 }, 12);
+    await vi.runAllTimersAsync();
+    await all;
+    expect(grants.map((g) => g.at)).toEqual([
+      0, 0, 0, 0, 0, 1050, 1050, 1050, 1050, 1050, 2100, 2100,
+    ]);
+    const wide = acquireMany(limiter, "w", { requests: 1, intervalMs: 1000, safetyMargin: 0.2 }, 3);
+    await vi.runAllTimersAsync();
+    await wide.all;
+    expect(wide.grants.map((g) => g.at - 2100)).toEqual([0, 1200, 2400]);
+    await expect(
+      limiter.acquire("x", { requests: 1, intervalMs: 1000, safetyMargin: -0.1 }),
+    ).rejects.toThrow('"safetyMargin" must be a share of the interval between 0 and 1, e.g. 0.05');
+  });
+
   it("never lets more than `requests` through in any window of `intervalMs`", async () => {
     const limiter = createRateLimiter();
-    const spec = { requests: 3, intervalMs: 1000 };
+    const spec = { requests: 3, intervalMs: 1000, safetyMargin: 0 };
     const times: number[] = [];
     // Arrivals spread unevenly over 5 s.
     const arrivals = [0, 10, 20, 30, 400, 401, 950, 1500, 1600, 2100, 2101, 2102, 4000];
@@ -64,7 +82,7 @@ describe("createRateLimiter", () => {
 
   it("serves waiters on one key first come, first served", async () => {
     const limiter = createRateLimiter();
-    const spec = { requests: 1, intervalMs: 1000 };
+    const spec = { requests: 1, intervalMs: 1000, safetyMargin: 0 };
     const { grants, all } = acquireMany(limiter, "k", spec, 4);
     await vi.runAllTimersAsync();
     await all;
@@ -78,7 +96,7 @@ describe("createRateLimiter", () => {
 
   it("keeps keys independent", async () => {
     const limiter = createRateLimiter();
-    const spec = { requests: 1, intervalMs: 1000 };
+    const spec = { requests: 1, intervalMs: 1000, safetyMargin: 0 };
     const a = acquireMany(limiter, "base:app1:0", spec, 2);
     const b = acquireMany(limiter, "base:app2:0", spec, 1);
     await vi.runAllTimersAsync();
@@ -111,7 +129,7 @@ describe("createRateLimiter", () => {
 
   it("rejects with the signal's reason when aborted, before or while waiting", async () => {
     const limiter = createRateLimiter();
-    const spec = { requests: 1, intervalMs: 1000 };
+    const spec = { requests: 1, intervalMs: 1000, safetyMargin: 0 };
     const early = new AbortController();
     const reason = new Error("cancelled");
     early.abort(reason);
@@ -130,7 +148,7 @@ describe("createRateLimiter", () => {
 
   it("leaves no timer running once nobody waits (so processes exit)", async () => {
     const limiter = createRateLimiter();
-    const spec = { requests: 1, intervalMs: 60_000 };
+    const spec = { requests: 1, intervalMs: 60_000, safetyMargin: 0 };
     await limiter.acquire("k", spec);
     const controller = new AbortController();
     const waiting = limiter.acquire("k", spec, controller.signal);
@@ -140,7 +158,12 @@ describe("createRateLimiter", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(vi.getTimerCount()).toBe(0);
 
-    const { all } = acquireMany(limiter, "j", { requests: 2, intervalMs: 1000 }, 5);
+    const { all } = acquireMany(
+      limiter,
+      "j",
+      { requests: 2, intervalMs: 1000, safetyMargin: 0 },
+      5,
+    );
     await vi.runAllTimersAsync();
     await all;
     expect(vi.getTimerCount()).toBe(0);
@@ -149,7 +172,7 @@ describe("createRateLimiter", () => {
   it("drops idle, full buckets so memory follows the busy keys", async () => {
     let now = T0;
     const limiter = createRateLimiter({ now: () => now });
-    const spec = { requests: 10, intervalMs: 1000 };
+    const spec = { requests: 10, intervalMs: 1000, safetyMargin: 0 };
     let largest = 0;
     // 20 000 distinct keys over 200 s of clock: about 100 are busy at any moment.
     for (let i = 0; i < 20_000; i++) {
@@ -173,7 +196,7 @@ describe("createRateLimiter", () => {
         now += ms;
       },
     });
-    const spec = { requests: 2, intervalMs: 500 };
+    const spec = { requests: 2, intervalMs: 500, safetyMargin: 0 };
     for (let i = 0; i < 5; i++) await limiter.acquire("k", spec);
     expect(now).toBe(1000);
     expect(slept).toEqual([500, 500]);

@@ -48,8 +48,8 @@ interface Args {
   requests?: number;
   key?: string;
   n?: number;
-  /** The declared rate limit's interval (default: the provider's own). */
-  intervalMs?: number;
+  /** The declared rate limit's safety margin (default: the limiter's, 5%). */
+  safetyMargin?: number;
 }
 
 export interface RunFigures {
@@ -475,7 +475,7 @@ async function tokensConcurrent(args: Args) {
 
 // ── Throttling ────────────────────────────────────────────────────────────
 
-async function limitedClient(server: string, declared: boolean, intervalMs = WINDOW_MS) {
+async function limitedClient(server: string, declared: boolean, safetyMargin?: number) {
   const connector = defineConnector({
     id: "bench-limited",
     name: "Bench limited",
@@ -483,7 +483,15 @@ async function limitedClient(server: string, declared: boolean, intervalMs = WIN
     auth: apiKey({ header: "x-api-key" }),
     http: {
       baseUrl: server,
-      ...(declared && { rateLimits: [{ requests: LIMIT, intervalMs }] }),
+      ...(declared && {
+        rateLimits: [
+          {
+            requests: LIMIT,
+            intervalMs: WINDOW_MS,
+            ...(safetyMargin !== undefined && { safetyMargin }),
+          },
+        ],
+      }),
     },
   });
   const store: Store = new MemoryStore();
@@ -498,7 +506,11 @@ async function limitedClient(server: string, declared: boolean, intervalMs = WIN
 
 /** `requests` GETs by 10 concurrent callers; returns when each success completed (ms from the start). */
 async function throttle(args: Args) {
-  const http = await limitedClient(args.server, args.key!.startsWith("declared"), args.intervalMs);
+  const http = await limitedClient(
+    args.server,
+    args.key!.startsWith("declared"),
+    args.safetyMargin,
+  );
   const total = args.requests ?? 400;
   let issued = 0;
   let failed = 0;
@@ -542,19 +554,32 @@ async function pipeline(args: Args) {
     if (!response.ok) throw new Error(String(response.status));
     return response.json();
   };
+  // What hand-written code that cannot hang forever sends: a timeout signal.
+  const viaFetchTimeout = async () => {
+    const response = await fetch(url, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  };
   for (let i = 0; i < 200; i++) {
     await viaPipeline();
     await viaFetch();
+    await viaFetchTimeout();
   }
   const n = args.n ?? 2_000;
   const rounds = 20;
-  const times: Record<"pipeline" | "fetch", number[]> = { pipeline: [], fetch: [] };
-  const sums = { pipeline: 0, fetch: 0 };
+  type Which = "pipeline" | "fetch" | "fetchTimeout";
+  const times: Record<Which, number[]> = { pipeline: [], fetch: [], fetchTimeout: [] };
+  const sums = { pipeline: 0, fetch: 0, fetchTimeout: 0 };
+  const fns = { pipeline: viaPipeline, fetch: viaFetch, fetchTimeout: viaFetchTimeout };
   for (let r = 0; r < rounds; r++) {
-    // Alternate which goes first, in small blocks, so load swings hit both alike.
-    const order = r % 2 === 0 ? (["pipeline", "fetch"] as const) : (["fetch", "pipeline"] as const);
+    // Rotate which goes first, in small blocks, so load swings hit all alike.
+    const all: Which[] = ["pipeline", "fetch", "fetchTimeout"];
+    const order = [...all.slice(r % 3), ...all.slice(0, r % 3)];
     for (const which of order) {
-      const fn = which === "pipeline" ? viaPipeline : viaFetch;
+      const fn = fns[which];
       const t0 = performance.now();
       for (let i = 0; i < n / rounds; i++) {
         const start = performance.now();
@@ -564,7 +589,7 @@ async function pipeline(args: Args) {
       sums[which] += performance.now() - t0;
     }
   }
-  const stats = (which: "pipeline" | "fetch") => {
+  const stats = (which: Which) => {
     const sorted = times[which].sort((a, b) => a - b);
     return {
       meanMs: sums[which] / sorted.length,
@@ -572,7 +597,12 @@ async function pipeline(args: Args) {
       p99: percentile(sorted, 99),
     };
   };
-  return { n, pipeline: stats("pipeline"), fetch: stats("fetch") };
+  return {
+    n,
+    pipeline: stats("pipeline"),
+    fetch: stats("fetch"),
+    fetchTimeout: stats("fetchTimeout"),
+  };
 }
 
 // ── Dispatch ──────────────────────────────────────────────────────────────

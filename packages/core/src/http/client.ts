@@ -188,6 +188,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const random = options.random ?? Math.random;
   const parseError = options.parseError;
   const logger: Logger = redactingLogger(options.logger ?? silentLogger);
+  // One debug line per attempt: skip building it when the logger drops debug.
+  const debug = logger.isLevelEnabled?.("debug") !== false;
 
   const prepare = (request: HttpRequest): PreparedRequest => {
     if (request === null || typeof request !== "object") {
@@ -202,15 +204,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     appendQuery(url, request.query);
 
     const headers = new Headers(defaultHeaders);
-    toHeaders(request.headers, "headers").forEach((value, name) => {
-      headers.set(name, value);
-    });
+    addHeaders(headers, request.headers, "headers");
 
-    const bodies = [request.json, request.form, request.body].filter((b) => b !== undefined);
-    if (bodies.length > 1) {
+    const bodies =
+      (request.json !== undefined ? 1 : 0) +
+      (request.form !== undefined ? 1 : 0) +
+      (request.body !== undefined ? 1 : 0);
+    if (bodies > 1) {
       throw new TypeError('only one of "json", "form" and "body" may be set');
     }
-    if (bodies.length === 1 && (method === "GET" || method === "HEAD")) {
+    if (bodies === 1 && (method === "GET" || method === "HEAD")) {
       throw new TypeError(`"json", "form" and "body" cannot be sent with ${method}`);
     }
     let body: BodyInit | undefined;
@@ -264,10 +267,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       return { key: `${scopeKey}:${index}`, spec };
     });
 
+    let safeUrl: string | undefined;
     return {
       method,
       url,
-      safeUrl: redactString(url.href),
+      // Redacted only when a log line or an error needs it.
+      get safeUrl() {
+        safeUrl ??= redactString(url.href);
+        return safeUrl;
+      },
       headers,
       body,
       replayable: !(typeof ReadableStream !== "undefined" && body instanceof ReadableStream),
@@ -275,7 +283,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       timeoutMs:
         request.timeoutMs === undefined ? defaultTimeoutMs : checkTimeout(request.timeoutMs),
       idempotent: request.idempotent ?? IDEMPOTENT_METHODS.has(method),
-      policy: request.retry === false ? false : resolveRetryPolicy(request.retry, clientPolicy),
+      policy:
+        request.retry === false
+          ? false
+          : request.retry === undefined
+            ? clientPolicy
+            : resolveRetryPolicy(request.retry, clientPolicy),
       buckets,
       signal: request.signal,
     };
@@ -330,8 +343,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     canRefresh: boolean,
     sent: { last?: { headers: Headers; url: URL } },
   ): Promise<Outcome> => {
-    const headers = new Headers(p.headers);
-    const url = new URL(p.url);
+    // Credentials go on copies, so a retry starts from the request as prepared.
+    const headers = auth === undefined ? p.headers : new Headers(p.headers);
+    const url = auth === undefined ? p.url : new URL(p.url);
     if (auth !== undefined) {
       await auth.authenticate(
         { headers, url },
@@ -339,7 +353,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       );
     }
     sent.last = { headers, url };
-    const scrub = credentialScrubber(p.headers, headers, p.url, url);
+    // Built only when an error or a log line has text to scrub.
+    let scrubber: ((text: string) => string) | undefined;
+    const scrub = (text: string) => {
+      scrubber ??= credentialScrubber(p.headers, headers, p.url, url);
+      return scrubber(text);
+    };
 
     const timeout = new AbortController();
     let timedOut = false;
@@ -372,13 +391,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             `${p.method} ${p.safeUrl} failed ${phase}: ${scrub(errorMessage(error))}`,
             { cause: error },
           );
-      logger.debug(`${p.method} ${p.safeUrl} ✗ ${mapped.code}`, {
-        method: p.method,
-        url: p.safeUrl,
-        code: mapped.code,
-        attempt: number,
-        durationMs: Date.now() - started,
-      });
+      if (debug)
+        logger.debug(`${p.method} ${p.safeUrl} ✗ ${mapped.code}`, {
+          method: p.method,
+          url: p.safeUrl,
+          code: mapped.code,
+          attempt: number,
+          durationMs: Date.now() - started,
+        });
       return { kind: "error", error: mapped };
     };
 
@@ -389,13 +409,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       } catch (error) {
         return fail(error, "before a response");
       }
-      logger.debug(`${p.method} ${p.safeUrl} → ${response.status}`, {
-        method: p.method,
-        url: p.safeUrl,
-        status: response.status,
-        attempt: number,
-        durationMs: Date.now() - started,
-      });
+      if (debug)
+        logger.debug(`${p.method} ${p.safeUrl} → ${response.status}`, {
+          method: p.method,
+          url: p.safeUrl,
+          status: response.status,
+          attempt: number,
+          durationMs: Date.now() - started,
+        });
 
       if (response.status >= 400) {
         if (canRefresh && expiredStatuses.includes(response.status)) {
@@ -631,14 +652,26 @@ function appendQuery(url: URL, query: Record<string, QueryValue> | undefined): v
 }
 
 function toHeaders(record: Record<string, string> | undefined, name: string): Headers {
-  if (record !== undefined && (record === null || typeof record !== "object")) {
+  const headers = new Headers();
+  addHeaders(headers, record, name);
+  return headers;
+}
+
+/** Set every header of `record` on `headers` (skipping `undefined` and `null` values). */
+function addHeaders(
+  headers: Headers,
+  record: Record<string, string> | undefined,
+  name: string,
+): void {
+  if (record === undefined) return;
+  if (record === null || typeof record !== "object") {
     throw new TypeError(`"${name}" must be an object of strings`);
   }
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(record ?? {})) {
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const value = record[key];
     if (value !== undefined && value !== null) headers.set(key, String(value));
   }
-  return headers;
 }
 
 function checkTimeout(value: number): number {
@@ -708,6 +741,8 @@ function scrubValue(value: unknown, scrub: (text: string) => string, depth = 0):
  * (an `api_key` in the query must not leak through `HttpResponse.url`).
  */
 function publicUrl(responseUrl: string, before: URL, after: URL): string {
+  // Nothing was added to the query (no query-parameter credentials): nothing to strip.
+  if (after === before || after.search === before.search) return responseUrl || before.href;
   const url = new URL(responseUrl || before.href);
   for (const [name, value] of after.searchParams) {
     if (before.searchParams.getAll(name).includes(value)) continue;
@@ -720,8 +755,13 @@ async function readBody(response: Response, type: ResponseType): Promise<unknown
   if (type === "arrayBuffer") return response.arrayBuffer();
   const text = await response.text();
   if (type === "text") return text;
-  if (response.status === 204 || response.status === 205 || text.trim() === "") return undefined;
-  return JSON.parse(text);
+  if (response.status === 204 || response.status === 205 || text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (text.trim() === "") return undefined;
+    throw error;
+  }
 }
 
 /** Read at most 64 KiB of an error body: parsed JSON when possible, else text, `undefined` when empty. */

@@ -16,6 +16,7 @@ export {
 } from "./pagination.js";
 export {
   createRateLimiter,
+  DEFAULT_RATE_LIMIT_SAFETY_MARGIN,
   type InMemoryRateLimiter,
   type RateLimiterOptions,
 } from "./rate-limiter.js";

@@ -54,6 +54,14 @@ interface Bucket {
   wake: AbortController | undefined;
 }
 
+/** Headroom under a declared limit when the spec does not say: 5% of the interval. */
+export const DEFAULT_RATE_LIMIT_SAFETY_MARGIN = 0.05;
+
+/** How long a grant of `spec` counts against its bucket: the interval plus the safety margin. */
+function spanOf(spec: RateLimitSpec): number {
+  return spec.intervalMs * (1 + (spec.safetyMargin ?? DEFAULT_RATE_LIMIT_SAFETY_MARGIN));
+}
+
 /** Sweep idle buckets at least this often (ms of the limiter's clock)... */
 const SWEEP_INTERVAL_MS = 60_000;
 /** ...and whenever the number of buckets doubles past this. */
@@ -82,6 +90,17 @@ export function assertRateLimitSpec(spec: RateLimitSpec): void {
   ) {
     throw new TypeError('"intervalMs" must be a positive number');
   }
+  if (
+    spec.safetyMargin !== undefined &&
+    (typeof spec.safetyMargin !== "number" ||
+      !Number.isFinite(spec.safetyMargin) ||
+      spec.safetyMargin < 0 ||
+      spec.safetyMargin > 1)
+  ) {
+    throw new TypeError(
+      '"safetyMargin" must be a share of the interval between 0 and 1, e.g. 0.05',
+    );
+  }
   const { scope } = spec;
   if (
     scope !== undefined &&
@@ -96,10 +115,12 @@ export function assertRateLimitSpec(spec: RateLimitSpec): void {
 /**
  * An in-memory, per-process {@link RateLimiter}: one token bucket per key
  * holding `spec.requests` tokens, where each spent token comes back
- * `spec.intervalMs` after it was spent. That is a sliding window: no span of
- * `intervalMs` ever sees more than `requests` grants, which is how providers
- * count ("5 requests per second"). (A bucket refilled continuously would let
- * nearly twice that through right after a burst.)
+ * `spec.intervalMs` (plus the spec's `safetyMargin`, 5% by default) after it
+ * was spent. That is a sliding window: no span of `intervalMs` ever sees more
+ * than `requests` grants, which is how providers count ("5 requests per
+ * second"), and the margin absorbs the jitter between grant and arrival.
+ * (A bucket refilled continuously would let nearly twice that through right
+ * after a burst.)
  *
  * - Waiters on one key are served first come, first served.
  * - `pause(key, ms)` holds the key for everyone, e.g. after a 429 with `Retry-After`.
@@ -168,19 +189,19 @@ export function createRateLimiter(options: RateLimiterOptions = {}): InMemoryRat
 
   /** Milliseconds until `spec` may be granted in `bucket` (0: now). */
   const delayFor = (bucket: Bucket, spec: RateLimitSpec, at: number): number => {
-    expire(bucket, at, spec.intervalMs);
+    const span = spanOf(spec);
+    expire(bucket, at, span);
     const pause = Math.max(0, bucket.pausedUntil - at);
     const used = bucket.grants.length - bucket.head;
     if (used < spec.requests) return pause;
     // The token that comes back first is the one spent `requests` grants ago.
-    const freedAt =
-      (bucket.grants[bucket.grants.length - spec.requests] as number) + spec.intervalMs;
+    const freedAt = (bucket.grants[bucket.grants.length - spec.requests] as number) + span;
     return Math.max(pause, freedAt - at);
   };
 
   const grant = (bucket: Bucket, spec: RateLimitSpec, at: number): void => {
     bucket.grants.push(at);
-    bucket.intervalMs = spec.intervalMs;
+    bucket.intervalMs = spanOf(spec);
   };
 
   const isIdleAndFull = (bucket: Bucket, at: number): boolean => {
@@ -259,7 +280,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): InMemoryRat
       if (signal?.aborted) return Promise.reject(signal.reason);
       const at = now();
       maybeSweep(at);
-      const bucket = bucketFor(key, spec.intervalMs);
+      const bucket = bucketFor(key, spanOf(spec));
       if (bucket.waiters.length === 0 && !bucket.serving && delayFor(bucket, spec, at) <= 0) {
         grant(bucket, spec, at);
         return Promise.resolve();

@@ -80,8 +80,19 @@ export interface RetryPolicy {
  * ```
  */
 export interface RateLimitSpec {
+  /** How many requests the provider allows per `intervalMs`. */
   requests: number;
+  /** The provider's window, in milliseconds. */
   intervalMs: number;
+  /**
+   * Headroom kept under the provider's limit, as a share of `intervalMs`:
+   * a spent token comes back `intervalMs × (1 + safetyMargin)` after it was
+   * granted. Providers count requests when they arrive, and the time from
+   * grant to arrival varies (credentials, the network, a busy event loop),
+   * so a limiter that grants on the window's exact edge still gets 429s.
+   * Default `0.05` (5% under the limit); `0` grants on the edge.
+   */
+  safetyMargin?: number;
   /**
    * What shares a bucket: each connection, the whole provider (all
    * connections in this process), or a key computed from the request.
