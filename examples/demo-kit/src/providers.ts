@@ -153,6 +153,8 @@ export async function buildProviders(input: {
   const fakes: SandboxFakes = {};
   const sandboxed: string[] = [];
   const sandboxCredentials: Record<string, Record<string, unknown>> = {};
+  /** The fake Google authorization server, when Google is sandboxed (Analytics and Ads share it). */
+  let googleOAuth: ReturnType<typeof createGoogleOAuthFake> | undefined;
 
   // Google: one OAuth client for Sheets, Gmail, Drive and Business Profile.
   if (real(env, "google")) {
@@ -185,6 +187,7 @@ export async function buildProviders(input: {
         "google-ads",
       ].map(callback),
     });
+    googleOAuth = oauth;
     const pubsub = { ...GMAIL_SANDBOX_PUBSUB, audience: webhookUrl("gmail") };
     fakes.sheets = createGoogleSheetsFake({ oauth });
     fakes.gmail = createGmailFake({ oauth, pubsub });
@@ -365,7 +368,6 @@ export async function buildProviders(input: {
   // Marketing, ads, analytics and messaging (issue #9) and Indeed: sandbox-only in the demo.
   // Set PATCHBAY_SANDBOX_EXTRAS=0 to leave them out.
   if (env.PATCHBAY_SANDBOX_EXTRAS !== "0" && fakes.sheets !== undefined) {
-    const googleOAuth = sandboxProviders.find((p) => p.connector === "google-sheets")?.oauth;
     fakes.twilio = createTwilioFake({ notify: deliver("twilio") });
     fakes.twilio.seedSandbox();
     fakes.klaviyo = createKlaviyoFake({
@@ -388,7 +390,7 @@ export async function buildProviders(input: {
     });
     fakes.metaAds.seedSandbox();
     fakes.metaPixel = createMetaPixelFake();
-    fakes.tiktokAds = createTikTokAdsFake();
+    fakes.tiktokAds = createTikTokAdsFake({ redirectUris: [callback("tiktok-ads")] });
     fakes.tiktokAds.seedSandbox();
     fakes.tiktokPixel = createTiktokPixelFake();
     fakes.indeed = createIndeedFake({ notify: deliver("indeed") });
@@ -454,12 +456,16 @@ export async function buildProviders(input: {
           url.pathname.endsWith("/event/track/"),
         ),
       },
-      { connector: "tiktok-ads", providerName: "TikTok", handlers: fakes.tiktokAds.handlers },
+      {
+        connector: "tiktok-ads",
+        providerName: "TikTok",
+        handlers: fakes.tiktokAds.handlers,
+        oauth: fakes.tiktokAds.consent,
+      },
       { connector: "indeed", providerName: "Indeed", handlers: fakes.indeed.handlers },
     );
     sandboxCredentials.twilio = fakes.twilio.credentials;
     sandboxCredentials["meta-pixel"] = fakes.metaPixel.credentials;
-    sandboxCredentials["tiktok-ads"] = fakes.tiktokAds.credentials;
     sandboxCredentials["tiktok-pixel"] = fakes.tiktokPixel.credentials;
     sandboxCredentials.indeed = fakes.indeed.credentials;
     sandboxed.push(

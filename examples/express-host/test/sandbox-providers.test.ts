@@ -95,6 +95,7 @@ describe("every demo provider in sandbox mode", () => {
     "google-analytics",
     "google-ads",
     "meta-ads",
+    "tiktok-ads",
   ])("%s connects through the consent page and tests green", async (connector) => {
     const done = await connectWithConsent(connector);
     expect(done.status, await done.clone().text()).toBeLessThan(400);
@@ -106,28 +107,23 @@ describe("every demo provider in sandbox mode", () => {
     expect(await test.json()).toMatchObject({ ok: true });
   });
 
-  it.each([
-    "servicetitan",
-    "yelp",
-    "serpapi",
-    "twilio",
-    "meta-pixel",
-    "tiktok-ads",
-    "tiktok-pixel",
-    "indeed",
-  ])("%s connects with the sandbox credentials shown on the console", async (connector) => {
-    const console = await (await fetch(`${origin}/sandbox`)).text();
-    expect(console).toContain("Sandbox credentials");
-    const credentials = demo.sandboxCredentials[connector];
-    expect(credentials, `sandbox credentials of ${connector}`).toBeDefined();
-    for (const value of Object.values(credentials ?? {})) expect(console).toContain(String(value));
-    const response = await fetch(`${origin}/integrations/${connector}/connect`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ credentials }),
-    });
-    expect(response.status, await response.clone().text()).toBe(201);
-  });
+  it.each(["servicetitan", "yelp", "serpapi", "twilio", "meta-pixel", "tiktok-pixel", "indeed"])(
+    "%s connects with the sandbox credentials shown on the console",
+    async (connector) => {
+      const console = await (await fetch(`${origin}/sandbox`)).text();
+      expect(console).toContain("Sandbox credentials");
+      const credentials = demo.sandboxCredentials[connector];
+      expect(credentials, `sandbox credentials of ${connector}`).toBeDefined();
+      for (const value of Object.values(credentials ?? {}))
+        expect(console).toContain(String(value));
+      const response = await fetch(`${origin}/integrations/${connector}/connect`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ credentials }),
+      });
+      expect(response.status, await response.clone().text()).toBe(201);
+    },
+  );
 
   it("syncs the models that need no settings, from the fakes' sandbox data", async () => {
     const syncs: Array<[string, string]> = [
@@ -135,6 +131,7 @@ describe("every demo provider in sandbox mode", () => {
       ["jobber", "clients"],
       ["servicetitan", "customers"],
       ["mailchimp", "audiences"],
+      ["tiktok-ads", "campaignDays"],
     ];
     for (const [connector, model] of syncs) {
       const [connection] = await demo.patchbay.connections.list(demo.tenantId, { connector });

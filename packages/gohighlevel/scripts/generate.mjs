@@ -31,6 +31,7 @@ const KEEP = {
   "apps/oauth.json": {
     "/oauth/token": ["post"],
     "/oauth/locationToken": ["post"],
+    "/oauth/installedLocations": ["get"],
   },
 };
 

@@ -157,7 +157,7 @@ export async function* syncAppointments(
   ctx: SyncContext<GhlConfig>,
 ): AsyncGenerator<SyncPage<GhlAppointment>> {
   const client = ghlApiClient(ctx.http);
-  const locationId = locationOf(ctx.metadata);
+  const locationId = locationOf(ctx.metadata, ctx.config);
   const config = GhlConfigSchema.parse(ctx.config ?? {});
   let position = readPosition(ctx.checkpoint);
   if (position === undefined) {
@@ -225,7 +225,7 @@ export async function readAppointments(
   ids: string[],
 ): Promise<GhlAppointment[]> {
   const client = ghlApiClient(ctx.http);
-  const locationId = locationOf(ctx.metadata);
+  const locationId = locationOf(ctx.metadata, ctx.config);
   const out: GhlAppointment[] = [];
   for (const id of ids) {
     try {
@@ -321,7 +321,7 @@ export async function writeAppointments(
   changes: WriteChange<GhlAppointment>[],
 ): Promise<WriteOutcome<GhlAppointment>[]> {
   const client = ghlApiClient(ctx.http);
-  const locationId = locationOf(ctx.metadata);
+  const locationId = locationOf(ctx.metadata, ctx.config);
   const outcomes: WriteOutcome<GhlAppointment>[] = [];
   for (const change of changes) {
     try {

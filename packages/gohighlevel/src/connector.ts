@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import {
   type AuthSpec,
+  ConfigError,
   type ConnectorDefinition,
   customCredentials,
   defineAction,
@@ -9,6 +10,11 @@ import {
   oauth2,
 } from "@patchbay/core";
 import { z } from "zod";
+import {
+  deriveLocationToken,
+  type GhlInstalledLocation,
+  listInstalledLocations,
+} from "./agency.js";
 import { dataOf, ghlApiClient } from "./api-client.js";
 import {
   bookAppointment,
@@ -21,6 +27,7 @@ import {
 import { readContacts, syncContacts, upsertContact, writeContacts } from "./contacts.js";
 import {
   CONTACTS_SEARCH_PATH,
+  GHL_AGENCY_SCOPES,
   GHL_API_BASE_URL,
   GHL_API_VERSION,
   GHL_DOCS_URL,
@@ -28,7 +35,7 @@ import {
   GHL_SCOPES,
 } from "./endpoints.js";
 import { ghlErrorParser } from "./error-parser.js";
-import { locationOf } from "./location.js";
+import { configuredLocation, isAgencyConnection, locationOf } from "./location.js";
 import { GHL_RATE_LIMITS } from "./rate-limit.js";
 import {
   BookAppointmentInput,
@@ -62,11 +69,15 @@ export type GoHighLevelOptions = GoHighLevelOAuthOptions | GoHighLevelPrivateOpt
 /**
  * OAuth: the Marketplace app's client id and secret. The connector asks for
  * sub-account (Location) tokens; HighLevel rotates the refresh token on every
- * refresh.
+ * refresh. A user who installs at agency level gets an agency (Company)
+ * token: the connection then works in the sub-account its config
+ * `locationId` names, with that sub-account's token from
+ * `POST /oauth/locationToken`.
  *
  * @example
  * ```ts
  * goHighLevel({ clientId: "65f0…-lx1", clientSecret: "…" });
+ * goHighLevel({ clientId: "65f0…-lx1", clientSecret: "…", agency: true }); // agency installs too
  * ```
  * @see https://marketplace.gohighlevel.com/docs/Authorization/OAuth2.0
  */
@@ -76,6 +87,21 @@ export interface GoHighLevelOAuthOptions extends GoHighLevelCommonOptions {
   clientId: string;
   /** The Marketplace app's client secret (sent in the token request's form body). */
   clientSecret: string;
+  /**
+   * `true`: also ask for the scopes agency installs need (`oauth.readonly`
+   * to list the agency's sub-accounts, `oauth.write` to get a sub-account's
+   * token; `GHL_AGENCY_SCOPES`). Add them to the Marketplace app's scopes
+   * first. Default `false`.
+   */
+  agency?: boolean;
+  /**
+   * The Marketplace app's id, which `GET /oauth/installedLocations` filters
+   * by (the `listLocations` action, the agency connection test). Default
+   * the client id's part before its first `-`: HighLevel's client ids read
+   * `<app id>-<suffix>` (as seen in the Marketplace; not documented, so pass
+   * it when yours differs: it is in the app's URL on the Marketplace).
+   */
+  appId?: string;
 }
 
 /**
@@ -158,6 +184,14 @@ function checkOptions(options: unknown): GoHighLevelOptions {
       );
     }
   } else {
+    if (o.agency !== undefined && typeof o.agency !== "boolean") {
+      throw new TypeError(`"agency" must be true or false, got ${JSON.stringify(o.agency)}`);
+    }
+    if (o.appId !== undefined && (typeof o.appId !== "string" || o.appId.trim() === "")) {
+      throw new TypeError(
+        '"appId" must be a non-empty string (the Marketplace app\'s id), or left out to read it from the client id',
+      );
+    }
     for (const name of ["clientId", "clientSecret"]) {
       if (typeof o[name] !== "string" || (o[name] as string).trim() === "") {
         throw new TypeError(
@@ -185,7 +219,7 @@ function authFor(options: GoHighLevelOptions): AuthSpec {
     tokenUrl: GHL_OAUTH.tokenUrl,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
-    scopes: [...GHL_SCOPES],
+    scopes: options.agency === true ? [...GHL_SCOPES, ...GHL_AGENCY_SCOPES] : [...GHL_SCOPES],
     // HighLevel documents no PKCE; the secret goes in the form body.
     pkce: false,
     tokenEndpointAuthMethod: "client_secret_post",
@@ -193,30 +227,94 @@ function authFor(options: GoHighLevelOptions): AuthSpec {
     // HighLevel returns a new refresh token on every refresh; the old one stops working.
     refreshTokenRotation: true,
     tokenResponseMetadata: ["userType", "locationId", "companyId", "userId"],
+    // Agency (Company) tokens cannot call sub-account endpoints: with a
+    // `locationId` configured, core sends that sub-account's token instead,
+    // asked for at POST /oauth/locationToken and cached until it expires.
+    deriveToken: deriveLocationToken,
   });
+}
+
+/** The Marketplace app's id: the option, else the client id's part before its first "-". */
+function appIdOf(options: GoHighLevelOptions): string | undefined {
+  if (options.auth === "private") return undefined;
+  return options.appId?.trim() ?? options.clientId.split("-")[0];
+}
+
+/** The agency connection's company id, or a ConfigError saying to reconnect. */
+function companyOf(metadata: Record<string, unknown>): string {
+  const companyId = metadata.companyId;
+  if (typeof companyId !== "string" || companyId === "") {
+    throw new ConfigError(
+      "This HighLevel agency connection has no companyId (HighLevel's token response lacked it): reconnect HighLevel at agency level.",
+    );
+  }
+  return companyId;
 }
 
 const listCalendarsAction = defineAction({
   description: "The location's calendars, to pick the ones whose appointments sync.",
   input: z.object({}),
   async run(ctx): Promise<{ calendars: GhlCalendarSummary[] }> {
-    const calendars = await listCalendars(ghlApiClient(ctx.http), locationOf(ctx.metadata));
+    const calendars = await listCalendars(
+      ghlApiClient(ctx.http),
+      locationOf(ctx.metadata, ctx.config),
+    );
     return { calendars };
   },
 });
+
+function listLocationsAction(appId: string | undefined) {
+  return defineAction({
+    description:
+      "The sub-accounts (locations) this connection can work in, to pick the config field locationId: for an agency install, the agency's sub-accounts the app is installed on (GET /oauth/installedLocations); for a sub-account install, its own location.",
+    input: z.object({}),
+    async run(
+      ctx,
+    ): Promise<{ locations: GhlInstalledLocation[]; installToFutureLocations: boolean | null }> {
+      if (!isAgencyConnection(ctx.metadata)) {
+        const id = locationOf(ctx.metadata, ctx.config);
+        return {
+          locations: [{ id, name: null, address: null, isInstalled: true }],
+          installToFutureLocations: null,
+        };
+      }
+      const configured = configuredLocation(ctx.config);
+      if (configured !== undefined) {
+        // Core sends the configured sub-account's token on every request of
+        // this connection, and HighLevel lists installed locations for agency
+        // tokens only.
+        throw new ConfigError(
+          `listLocations needs the agency token, but this connection works in sub-account ${configured} and its requests carry that sub-account's token: to choose another sub-account, configure the connection without "locationId", run listLocations, then set "locationId" again.`,
+        );
+      }
+      if (appId === undefined) {
+        throw new ConfigError(
+          "listLocations needs the Marketplace app id: pass goHighLevel({ appId }).",
+        );
+      }
+      return listInstalledLocations(ghlApiClient(ctx.http), {
+        companyId: companyOf(ctx.metadata),
+        appId,
+      });
+    },
+  });
+}
 
 /**
  * The HighLevel (LeadConnector API v2) connector for a home-service CRM:
  * contacts and appointments in, contact upserts and bookings out, with
  * webhooks signed by HighLevel.
  *
- * - Auth: Marketplace OAuth (sub-account tokens, rotating refresh tokens), or
- *   `auth: "private"` for private integration tokens.
- * - Config: `calendarIds` (pick with `listCalendars`), the appointment window.
+ * - Auth: Marketplace OAuth (sub-account tokens, rotating refresh tokens;
+ *   agency installs work in the sub-account config `locationId` names, with
+ *   its token from `POST /oauth/locationToken`), or `auth: "private"` for
+ *   private integration tokens.
+ * - Config: `locationId` for agency installs (pick with `listLocations`),
+ *   `calendarIds` (pick with `listCalendars`), the appointment window.
  * - Model `contacts`: full and incremental sync (`dateUpdated`), write-back
  *   (upsert on create).
  * - Model `appointments`: full sync over the window, write-back (booking).
- * - Actions: `listCalendars`, `upsertContact`, `bookAppointment`.
+ * - Actions: `listLocations`, `listCalendars`, `upsertContact`, `bookAppointment`.
  * - 100 requests per 10 s and 200,000 per day per location.
  *
  * @example
@@ -235,6 +333,7 @@ export function goHighLevel(
   options: GoHighLevelOptions,
 ): ConnectorDefinition<typeof GhlConfigSchema> {
   const checked = checkOptions(options);
+  const appId = appIdOf(checked);
   const keys = {
     ed25519: publicKeyOption(
       checked.webhookPublicKey ?? GHL_WEBHOOK_PUBLIC_KEY,
@@ -266,7 +365,20 @@ export function goHighLevel(
       parseError: ghlErrorParser(),
     },
     async test(ctx) {
-      const locationId = locationOf(ctx.metadata);
+      if (isAgencyConnection(ctx.metadata) && configuredLocation(ctx.config) === undefined) {
+        // An agency token cannot search contacts: list a page of the agency's
+        // sub-accounts instead (proves the token and the oauth.readonly scope).
+        if (appId === undefined) return undefined;
+        await listInstalledLocations(ghlApiClient(ctx.http), {
+          companyId: companyOf(ctx.metadata),
+          appId,
+          limit: 20,
+        });
+        return undefined;
+      }
+      // With a sub-account configured on an agency connection, this request
+      // carries the sub-account's token (deriveToken): it proves the exchange too.
+      const locationId = locationOf(ctx.metadata, ctx.config);
       // A one-contact search: read-only and cheap, and it proves the contacts scope.
       const result = await ghlApiClient(ctx.http).POST(CONTACTS_SEARCH_PATH, {
         params: { header: { Version: GHL_API_VERSION.contacts } },
@@ -301,23 +413,39 @@ export function goHighLevel(
       }),
     },
     actions: {
+      listLocations: listLocationsAction(appId),
       listCalendars: listCalendarsAction,
       upsertContact: defineAction({
         description:
           "Create a contact, or update the one HighLevel matches by email or phone. Returns whether it was new.",
         input: UpsertContactInput,
         async run(ctx, input) {
-          return upsertContact(ghlApiClient(ctx.http), locationOf(ctx.metadata), input);
+          return upsertContact(ghlApiClient(ctx.http), locationOf(ctx.metadata, ctx.config), input);
         },
       }),
       bookAppointment: defineAction({
         description: "Book an appointment for a contact in one of the location's calendars.",
         input: BookAppointmentInput,
         async run(ctx, input) {
-          return bookAppointment(ghlApiClient(ctx.http), locationOf(ctx.metadata), input);
+          return bookAppointment(
+            ghlApiClient(ctx.http),
+            locationOf(ctx.metadata, ctx.config),
+            input,
+          );
         },
       }),
     },
     webhooks: ghlWebhooks(keys),
+    lifecycle: {
+      // Webhooks route by metadata.locationId. An agency connection has no
+      // location of its own: mirror the configured sub-account there (null
+      // when none), after connecting and after every configure.
+      async setup(ctx) {
+        if (!isAgencyConnection(ctx.metadata)) return undefined;
+        const locationId = configuredLocation(ctx.config) ?? null;
+        if ((ctx.metadata.locationId ?? null) === locationId) return undefined;
+        return { metadata: { locationId } };
+      },
+    },
   });
 }

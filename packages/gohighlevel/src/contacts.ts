@@ -96,7 +96,7 @@ export async function* syncContacts(
   ctx: SyncContext<GhlConfig>,
 ): AsyncGenerator<SyncPage<GhlContact>> {
   const client = ghlApiClient(ctx.http);
-  const locationId = locationOf(ctx.metadata);
+  const locationId = locationOf(ctx.metadata, ctx.config);
   const cursor = readPosition(ctx.cursor);
   const resume = readPosition(ctx.checkpoint);
   const since = ctx.mode === "incremental" ? (cursor?.updatedSince ?? null) : null;
@@ -144,6 +144,8 @@ export async function readContacts(
   ctx: ConnectorContext<GhlConfig>,
   ids: string[],
 ): Promise<GhlContact[]> {
+  // Fails early (ConfigError) for an agency connection without a sub-account.
+  locationOf(ctx.metadata, ctx.config);
   const client = ghlApiClient(ctx.http);
   const out: GhlContact[] = [];
   for (const contactId of ids) {
@@ -257,7 +259,7 @@ export async function writeContacts(
   changes: WriteChange<GhlContact>[],
 ): Promise<WriteOutcome<GhlContact>[]> {
   const client = ghlApiClient(ctx.http);
-  const locationId = locationOf(ctx.metadata);
+  const locationId = locationOf(ctx.metadata, ctx.config);
   const outcomes: WriteOutcome<GhlContact>[] = [];
   for (const change of changes) {
     try {

@@ -183,14 +183,47 @@ export const APPOINTMENT_PATH = "/calendars/events/appointments/{eventId}" satis
 export const EVENT_PATH = "/calendars/events/{eventId}" satisfies GhlPath;
 
 /**
- * `POST /oauth/locationToken`: an agency (Company) token asks for a
- * sub-account (Location) token. Served by the fake; see the docs page for
- * why the connector does not call it yet.
+ * The scopes an agency (Company) token needs on top of {@link GHL_SCOPES}
+ * (`goHighLevel({ agency: true })` asks for them): `oauth.readonly` lists the
+ * sub-accounts the app is installed on (`GET /oauth/installedLocations`),
+ * `oauth.write` trades the agency token for a sub-account's
+ * (`POST /oauth/locationToken`). From the `security` of both operations in
+ * HighLevel's `apps/oauth.json` ("Agency-Access-Only").
  *
  * @example
  * ```ts
- * await http.post(LOCATION_TOKEN_PATH, { form: { companyId, locationId }, headers: { Version: "2021-07-28" } });
+ * [...GHL_SCOPES, ...GHL_AGENCY_SCOPES].join(" ");
+ * ```
+ * @see https://marketplace.gohighlevel.com/docs/ghl/oauth/get-location-access-token
+ */
+export const GHL_AGENCY_SCOPES: readonly string[] = Object.freeze([
+  "oauth.readonly",
+  "oauth.write",
+]);
+
+/**
+ * `POST /oauth/locationToken`: an agency (Company) token asks for a
+ * sub-account (Location) token. Form-encoded `{ companyId, locationId }`,
+ * `Version: 2021-07-28`; the connector calls it from its `deriveToken` hook
+ * for agency connections with a `locationId` configured.
+ *
+ * @example
+ * ```ts
+ * await fetch(`${GHL_API_BASE_URL}${LOCATION_TOKEN_PATH}`, { method: "POST", headers: { authorization: `Bearer ${agencyToken}`, Version: "2021-07-28" }, body: new URLSearchParams({ companyId, locationId }) });
  * ```
  * @see https://marketplace.gohighlevel.com/docs/ghl/oauth/get-location-access-token
  */
 export const LOCATION_TOKEN_PATH = "/oauth/locationToken" satisfies GhlPath;
+
+/**
+ * `GET /oauth/installedLocations?companyId&appId&isInstalled=true&skip&limit`:
+ * the agency's sub-accounts the app is installed on (agency token only),
+ * `{ locations: [{ _id, name, address, isInstalled }], count, installToFutureLocations }`.
+ *
+ * @example
+ * ```ts
+ * await client.GET(INSTALLED_LOCATIONS_PATH, { params: { header: { Version: "2021-07-28" }, query: { companyId, appId, isInstalled: true } } });
+ * ```
+ * @see https://marketplace.gohighlevel.com/docs/ghl/oauth/get-installed-location
+ */
+export const INSTALLED_LOCATIONS_PATH = "/oauth/installedLocations" satisfies GhlPath;

@@ -1,3 +1,11 @@
+export {
+  deriveLocationToken,
+  type GhlDeriveContext,
+  type GhlInstalledLocation,
+  type GhlLocationToken,
+  GhlLocationTokenSchema,
+  listInstalledLocations,
+} from "./agency.js";
 export { dataOf, type GhlApiClient, type GhlApiClientOptions, ghlApiClient } from "./api-client.js";
 export {
   bookAppointment,
@@ -33,17 +41,19 @@ export {
   CONTACTS_SEARCH_PATH,
   CONTACTS_UPSERT_PATH,
   EVENT_PATH,
+  GHL_AGENCY_SCOPES,
   GHL_API_BASE_URL,
   GHL_API_VERSION,
   GHL_DOCS_URL,
   GHL_OAUTH,
   GHL_SCOPES,
   type GhlPath,
+  INSTALLED_LOCATIONS_PATH,
   LOCATION_TOKEN_PATH,
 } from "./endpoints.js";
 export { ghlErrorMessage, ghlErrorParser } from "./error-parser.js";
 export type { components, operations, paths } from "./generated/gohighlevel.js";
-export { locationOf } from "./location.js";
+export { configuredLocation, isAgencyConnection, locationOf } from "./location.js";
 export {
   GHL_RATE_LIMIT_HEADERS,
   GHL_RATE_LIMITS,

@@ -83,16 +83,26 @@ export interface GhlErrorBody {
 const ID = z.string().trim().min(1);
 
 /**
- * Per-connection settings: which calendars' appointments sync, and the
- * window of appointment start times (HighLevel lists events by time range).
+ * Per-connection settings: for agency connections the sub-account to work
+ * in, which calendars' appointments sync, and the window of appointment
+ * start times (HighLevel lists events by time range).
  *
  * @example
  * ```ts
  * await patchbay.connections.configure(tenantId, id, { calendarIds: ["cal1"], appointmentsPastDays: 7 });
+ * await patchbay.connections.configure(tenantId, agencyConnectionId, { locationId: "ve9EPM428h8vShlRW1KT" });
  * ```
  * @see https://marketplace.gohighlevel.com/docs/ghl/calendars/get-calendar-events
  */
 export const GhlConfigSchema = z.object({
+  locationId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{10,40}$/, "must be a sub-account's location id (pick with listLocations)")
+    .optional()
+    .describe(
+      "Agency connections: the sub-account (location id) to sync, one the app is installed on (pick with listLocations). Sub-account connections leave it empty",
+    ),
   calendarIds: z
     .array(ID)
     .optional()

@@ -7,6 +7,7 @@
 import { createPublicKey, createVerify, type KeyObject, verify } from "node:crypto";
 import type { WebhookAction, WebhookDelivery, WebhookSpec } from "@patchbay/core";
 import { toAppointmentRecord } from "./appointments.js";
+import { configuredLocation, isAgencyConnection } from "./location.js";
 import { GhlConfigSchema, type GhlWebhookEnvelope, GhlWebhookEnvelopeSchema } from "./schemas.js";
 
 /**
@@ -254,7 +255,16 @@ export function ghlWebhooks(keys: GhlWebhookKeys): WebhookSpec {
     },
     actions: (delivery, connection) => {
       const event = envelope(delivery);
-      return event === undefined ? [] : webhookActions(event, connection.config);
+      if (event === undefined) return [];
+      // An agency connection follows its configured sub-account: a delivery
+      // routed by a stale metadata mirror (see the connector's lifecycle) is dropped.
+      if (
+        isAgencyConnection(connection.metadata) &&
+        configuredLocation(connection.config) !== event.locationId
+      ) {
+        return [];
+      }
+      return webhookActions(event, connection.config);
     },
   };
 }

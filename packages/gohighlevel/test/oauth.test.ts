@@ -2,8 +2,12 @@ import { describeConnector, ErrorCode } from "@patchbay/core";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GHL_OAUTH, goHighLevel } from "../src/index.js";
-import { GHL_SANDBOX, GHL_SANDBOX_PRIVATE_TOKEN } from "../src/testing/index.js";
+import { GHL_AGENCY_SCOPES, GHL_OAUTH, GHL_SCOPES, goHighLevel } from "../src/index.js";
+import {
+  GHL_AUTH_CLASS_MESSAGE,
+  GHL_SANDBOX,
+  GHL_SANDBOX_PRIVATE_TOKEN,
+} from "../src/testing/index.js";
 import { TENANT, world } from "./world.js";
 
 const server = setupServer();
@@ -49,19 +53,22 @@ describe("OAuth (Marketplace app)", () => {
     expect((await w.patchbay.connections.get(TENANT, w.connection.id)).status).toBe("active");
   });
 
-  it("an agency (Company) install connects, but test connection says a sub-account token is needed", async () => {
+  it("an agency (Company) install without the oauth.* scopes fails the connection test, saying which scopes to add", async () => {
     const w = await world(server, { before: (fake) => fake.installAgency() }).catch(
       (e: unknown) => e,
     );
-    // connect.finish runs the test: the connection is refused with the reason.
+    // connect.finish runs the test (GET /oauth/installedLocations): refused with the reason.
     expect(w).toMatchObject({ code: ErrorCode.CONNECT_TEST_FAILED });
-    expect(String((w as Error).message)).toMatch(/agency \(Company\) token/);
+    expect(String((w as Error).message)).toMatch(/"oauth\.readonly".*agency: true/);
   });
 
   it("the fake's company token gets a location token from /oauth/locationToken, and the location token reads contacts", async () => {
     const w = await world(server);
     w.fake.installAgency("agency-admin");
-    const company = w.fake.oauth!.issueTokens({ subject: "agency-admin" });
+    const company = w.fake.oauth!.issueTokens({
+      subject: "agency-admin",
+      scopes: [...GHL_SCOPES, ...GHL_AGENCY_SCOPES],
+    });
     const denied = await fetch("https://services.leadconnectorhq.com/contacts/search", {
       method: "POST",
       headers: {
@@ -72,6 +79,11 @@ describe("OAuth (Marketplace app)", () => {
       body: JSON.stringify({ locationId: GHL_SANDBOX.locationId, pageLimit: 1 }),
     });
     expect(denied.status).toBe(401);
+    expect(await denied.json()).toEqual({
+      statusCode: 401,
+      message: GHL_AUTH_CLASS_MESSAGE,
+      error: "Unauthorized",
+    });
     const minted = await fetch("https://services.leadconnectorhq.com/oauth/locationToken", {
       method: "POST",
       headers: {
@@ -84,8 +96,18 @@ describe("OAuth (Marketplace app)", () => {
         locationId: GHL_SANDBOX.locationId,
       }),
     });
-    const token = (await minted.json()) as { access_token: string; locationId: string };
-    expect(token.locationId).toBe(GHL_SANDBOX.locationId);
+    const token = (await minted.json()) as {
+      access_token: string;
+      locationId: string;
+      userType: string;
+      expires_in: number;
+    };
+    expect(token).toMatchObject({
+      locationId: GHL_SANDBOX.locationId,
+      userType: "Location",
+      expires_in: 86_399,
+    });
+    expect(w.fake.oauth!.verifyAccessToken(token.access_token)).toMatchObject({ valid: true });
     const allowed = await fetch("https://services.leadconnectorhq.com/contacts/search", {
       method: "POST",
       headers: {
@@ -96,6 +118,18 @@ describe("OAuth (Marketplace app)", () => {
       body: JSON.stringify({ locationId: GHL_SANDBOX.locationId, pageLimit: 1 }),
     });
     expect(allowed.status).toBe(200);
+    w.fake.addLocation({ id: "SbxOtherBranchLoc002", name: "Summit North" });
+    const elsewhere = await fetch("https://services.leadconnectorhq.com/contacts/search", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token.access_token}`,
+        Version: "2021-07-28",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ locationId: "SbxOtherBranchLoc002", pageLimit: 1 }),
+    });
+    expect(elsewhere.status).toBe(403);
+    expect(w.fake.stats).toMatchObject({ locationTokenRequests: 1, locationTokensIssued: 1 });
   });
 
   it("a refused token request (invalid_grant) marks the connection needs_reauth", async () => {

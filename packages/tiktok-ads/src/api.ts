@@ -62,8 +62,10 @@ export function tiktokError(
   const message = `${what} → TikTok code ${envelope.code}: ${envelope.message}${envelope.request_id ? ` (request ${envelope.request_id})` : ""}`;
   const options = { providerCode: String(envelope.code), cause: envelope };
   if (envelope.code === TIKTOK_CODES.RATE_LIMITED) return new RateLimitError(message, options);
+  // Advertiser tokens have no refresh token: a rejected one means the
+  // advertiser must authorize the app again.
   if (AUTH_CODES.has(envelope.code))
-    return new AuthError(ErrorCode.AUTH_UNAUTHORIZED, message, options);
+    return new AuthError(ErrorCode.AUTH_NEEDS_REAUTH, message, options);
   return new ProviderError(message, { ...options, retryable: envelope.code >= 50000 });
 }
 

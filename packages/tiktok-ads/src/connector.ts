@@ -6,14 +6,14 @@
  */
 import {
   type ConnectorDefinition,
-  customCredentials,
   defineConnector,
   defineModel,
   type HttpClient,
-  type Json,
+  registerSecret,
 } from "@patchbay/core";
 import { z } from "zod";
 import { callTikTok, parseTikTokHttpError, type TikTokRetry } from "./api.js";
+import { tiktokOAuth } from "./auth.js";
 import { ADVERTISER_GET_PATH, TIKTOK_ADS_DOCS_URL, TIKTOK_API_BASE_URL } from "./endpoints.js";
 import { syncCampaignDays } from "./reports.js";
 import {
@@ -21,7 +21,6 @@ import {
   AdvertiserRecordSchema,
   CampaignDayRecordSchema,
   TikTokAdsConfigSchema,
-  TikTokCredentialsSchema,
 } from "./schemas.js";
 
 /**
@@ -34,9 +33,9 @@ import {
  * @see https://business-api.tiktok.com/portal/docs?id=1738373141733378
  */
 export interface TikTokAdsOptions {
-  /** The developer app's App ID. */
+  /** The developer app's App ID (the authorize URL's `app_id`). */
   appId: string;
-  /** The developer app's Secret (lists the advertisers a token is authorized for). */
+  /** The developer app's Secret (the auth-code exchange, and listing the advertisers a token is authorized for). */
   secret: string;
   /** First wait after TikTok's rate limit (code 40100), doubling each retry. Default 1 000 ms. */
   rateLimitWaitMs?: number;
@@ -96,12 +95,13 @@ export async function listAdvertisers(
 }
 
 /**
- * The TikTok Ads connector. Credentials: the access token from TikTok's
- * advertiser authorization (run with `tiktokAuthorizeUrl` and
- * `finishTikTokConnect`, or pasted), sent as the `Access-Token` header.
- * Models `campaignDays` (spend, impressions, clicks and conversions per day
- * and campaign over a trailing window) and `advertisers`. TikTok's body-level
- * error codes become typed errors; its rate limit (40100) is retried.
+ * The TikTok Ads connector. Connect with TikTok's advertiser authorization
+ * through `connect.start` and `connect.finish` (or the host handler's
+ * connect and callback routes); the token goes in TikTok's `Access-Token`
+ * header and does not expire. Models `campaignDays` (spend, impressions,
+ * clicks and conversions per day and campaign over a trailing window) and
+ * `advertisers`. TikTok's body-level error codes become typed errors; its
+ * rate limit (40100) is retried.
  *
  * @example
  * ```ts
@@ -113,6 +113,8 @@ export function tiktokAds(
   options: TikTokAdsOptions,
 ): ConnectorDefinition<typeof TikTokAdsConfigSchema> {
   checkOptions(options);
+  // Sent in advertiser/get/'s query string and the code exchange's body: keep it out of logs and errors.
+  registerSecret(options.secret);
   const now = options.now ?? Date.now;
   const retry: TikTokRetry = {
     retries: options.rateLimitRetries ?? 4,
@@ -127,14 +129,7 @@ export function tiktokAds(
     description:
       "Report on TikTok ad campaigns: daily spend, impressions, clicks and conversions per campaign.",
     docsUrl: TIKTOK_ADS_DOCS_URL,
-    auth: customCredentials({
-      fields: TikTokCredentialsSchema,
-      // TikTok's header, not `Authorization: Bearer`.
-      apply: ({ accessToken }, request) => request.headers.set("Access-Token", accessToken),
-      metadata: async ({ http }): Promise<Record<string, Json>> => ({
-        advertiserIds: (await listAdvertisers(http, retry, app)).map((a) => a.advertiser_id),
-      }),
-    }),
+    auth: tiktokOAuth(app),
     http: { baseUrl: TIKTOK_API_BASE_URL, parseError: parseTikTokHttpError },
     config: TikTokAdsConfigSchema,
     async test(ctx) {

@@ -18,11 +18,13 @@ export const TIKTOK_API_BASE_URL = "https://business-api.tiktok.com/open_api/v1.
 
 /**
  * The advertiser authorization page: `?app_id=&state=&redirect_uri=`. TikTok
- * redirects back with `auth_code` (not `code`) and `state`.
+ * redirects back with `auth_code` (and the same value as `code`) and `state`.
+ * The connector's `oauth2()` declaration sends the user here from
+ * `connect.start`.
  *
  * @example
  * ```ts
- * tiktokAuthorizeUrl({ appId, redirectUri, state });
+ * new URL(TIKTOK_AUTHORIZE_URL).searchParams.set("app_id", appId);
  * ```
  * @see https://business-api.tiktok.com/portal/docs?id=1738373141733378
  */
@@ -38,6 +40,17 @@ export const TIKTOK_AUTHORIZE_URL = "https://business-api.tiktok.com/portal/auth
  * @see https://business-api.tiktok.com/portal/docs?id=1738373164380162
  */
 export const ACCESS_TOKEN_PATH = "oauth2/access_token/";
+
+/**
+ * The auth-code exchange's full URL: the connector's `tokenUrl`.
+ *
+ * @example
+ * ```ts
+ * await fetch(TIKTOK_ACCESS_TOKEN_URL, { method: "POST", headers: { "content-type": "application/json" }, body });
+ * ```
+ * @see https://business-api.tiktok.com/portal/docs?id=1738373164380162
+ */
+export const TIKTOK_ACCESS_TOKEN_URL = `${TIKTOK_API_BASE_URL}/${ACCESS_TOKEN_PATH}`;
 
 /**
  * `GET oauth2/advertiser/get/?app_id&secret`: the advertisers a token may act for.

@@ -5,17 +5,12 @@ export {
   type TikTokRetry,
   tiktokError,
 } from "./api.js";
-export {
-  createTikTokState,
-  exchangeTikTokAuthCode,
-  finishTikTokConnect,
-  tiktokAuthorizeUrl,
-} from "./auth.js";
 export { listAdvertisers, type TikTokAdsOptions, tiktokAds } from "./connector.js";
 export {
   ACCESS_TOKEN_PATH,
   ADVERTISER_GET_PATH,
   INTEGRATED_REPORT_PATH,
+  TIKTOK_ACCESS_TOKEN_URL,
   TIKTOK_ADS_DOCS_URL,
   TIKTOK_API_BASE_URL,
   TIKTOK_AUTHORIZE_URL,
@@ -38,7 +33,6 @@ export {
   ReportDataSchema,
   type TikTokAdsConfig,
   TikTokAdsConfigSchema,
-  TikTokCredentialsSchema,
   type TikTokEnvelope,
   TikTokEnvelopeSchema,
 } from "./schemas.js";

@@ -41,20 +41,6 @@ export const TikTokAdsConfigSchema = z.object({
 export type TikTokAdsConfig = z.infer<typeof TikTokAdsConfigSchema>;
 
 /**
- * What the user (or the host's callback) gives the connector: the access
- * token from the auth-code exchange.
- *
- * @example
- * ```ts
- * await patchbay.connect.withCredentials({ tenantId, connector: "tiktok-ads", credentials: { accessToken } });
- * ```
- * @see https://business-api.tiktok.com/portal/docs?id=1738373164380162
- */
-export const TikTokCredentialsSchema = z.object({
-  accessToken: z.string().trim().min(20, "must be a TikTok access token").describe("Access token"),
-});
-
-/**
  * An advertiser the token may act for.
  *
  * @example

@@ -2,7 +2,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CampaignDayRecord } from "../src/index.js";
 import { TIKTOK_SANDBOX } from "../src/testing/index.js";
-import { connectWorld } from "./world.js";
+import { connectWorld, TENANT } from "./world.js";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
@@ -97,7 +97,7 @@ describe("tiktok-ads body-level errors (HTTP 200, code ≠ 0)", () => {
     expect(run.error).toContain("TikTok code 40100");
   });
 
-  it("a revoked authorization (40105) fails as an auth error", async () => {
+  it("a revoked authorization (40105) fails the run and marks the connection needs_reauth", async () => {
     const w = await connectWorld(server);
     const before = w.fake.requests.length;
     // The advertiser removes the app in TikTok: every token for it stops working.
@@ -108,6 +108,11 @@ describe("tiktok-ads body-level errors (HTTP 200, code ≠ 0)", () => {
       "TikTok code 40105: Access token is incorrect or has been revoked.",
     );
     expect(w.fake.requests.length).toBe(before);
+    // The rejection comes with HTTP 200; the connector says what it means.
+    expect(await w.patchbay.connections.get(TENANT, w.connection.id)).toMatchObject({
+      status: "needs_reauth",
+      statusReason: expect.stringContaining("TikTok code 40105"),
+    });
   });
 
   it("an advertiser the token may not read (40001) fails with TikTok's message", async () => {

@@ -1,26 +1,17 @@
 /** A TikTok Ads world for the feature tests: the fake, a Patchbay, and a connection through TikTok's authorization. */
 import { createPatchbay, type Json, MemoryStore, Vault } from "@patchbay/core";
 import type { SetupServerApi } from "msw/node";
-import {
-  createTikTokState,
-  finishTikTokConnect,
-  type TikTokAdsOptions,
-  tiktokAds,
-  tiktokAuthorizeUrl,
-} from "../src/index.js";
+import { type TikTokAdsOptions, tiktokAds } from "../src/index.js";
 import { createTikTokAdsFake, TIKTOK_SANDBOX, TIKTOK_SANDBOX_APP } from "../src/testing/index.js";
 
 export const TENANT = "tenant-tiktok";
 export const NOW = Date.parse("2026-10-31T08:00:00Z");
 const VAULT_KEY = { kid: "test", key: Buffer.alloc(32, 3).toString("base64") };
 
-export async function connectWorld(
+/** The fake and a Patchbay with the connector, nothing connected yet. */
+export function createWorld(
   server: SetupServerApi,
-  options: {
-    connector?: Partial<TikTokAdsOptions>;
-    config?: Record<string, Json>;
-    seed?: boolean;
-  } = {},
+  options: { connector?: Partial<TikTokAdsOptions>; seed?: boolean } = {},
 ) {
   const fake = createTikTokAdsFake({ now: () => NOW });
   if (options.seed !== false) fake.seedSandbox();
@@ -41,18 +32,31 @@ export async function connectWorld(
     store,
     vault: new Vault({ keys: [VAULT_KEY] }),
   });
-  const state = createTikTokState();
-  const authorize = tiktokAuthorizeUrl({
-    appId: TIKTOK_SANDBOX_APP.appId,
-    redirectUri: TIKTOK_SANDBOX.redirectUri,
-    state,
-  });
-  const connection = await finishTikTokConnect(patchbay, {
-    callbackUrl: fake.authorize(authorize),
-    expectedState: state,
-    tenantId: TENANT,
-    ...TIKTOK_SANDBOX_APP,
-  });
+  /** `connect.start` for the sandbox callback URL: the authorization URL to send the user to. */
+  const start = async () =>
+    (
+      await patchbay.connect.start({
+        tenantId: TENANT,
+        connector: "tiktok-ads",
+        redirectUri: TIKTOK_SANDBOX.redirectUri,
+      })
+    ).url;
+  return { fake, store, patchbay, slept, start };
+}
+
+/** A world with an active connection: `connect.start` → TikTok's consent → `connect.finish`. */
+export async function connectWorld(
+  server: SetupServerApi,
+  options: {
+    connector?: Partial<TikTokAdsOptions>;
+    config?: Record<string, Json>;
+    seed?: boolean;
+  } = {},
+) {
+  const world = createWorld(server, options);
+  const { fake, store, patchbay } = world;
+  const callback = fake.consent.approve(await world.start());
+  const connection = await patchbay.connect.finish(callback, { tenantId: TENANT });
   if (options.config !== undefined)
     await patchbay.connections.configure(TENANT, connection.id, options.config);
   const sync = async (model: string) => {
@@ -72,5 +76,5 @@ export async function connectWorld(
     });
     return new Map(rows.map((r) => [r.externalId, r.data as T]));
   };
-  return { fake, store, patchbay, connection, sync, stored, slept };
+  return { ...world, connection, sync, stored };
 }

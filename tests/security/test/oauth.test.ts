@@ -31,6 +31,7 @@ const PKCE_EXCEPTIONS: Record<string, string> = {
   "meta-ads":
     "Facebook Login: the app secret in the code exchange's body, no PKCE (meta-ads/src/auth.ts)",
   quickbooks: "Intuit documents the plain authorization code flow (state, no PKCE)",
+  "tiktok-ads": "TikTok's advertiser authorization documents no PKCE",
 };
 
 const OAUTH = CONNECTORS.filter((e) => e.connector.auth.kind === "oauth2");

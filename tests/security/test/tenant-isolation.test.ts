@@ -96,6 +96,25 @@ const CASES: Record<string, (ctx: Ctx) => Promise<void>> = {
     // B's cache key never reaches A's cached credentials.
     await notFound(pb.tokens.getCredentials({ tenantId: b.tenantId, id: a.connectionId }));
   },
+  "tokens.getDerivedToken": async ({ pb, a, b }) => {
+    let derivations = 0;
+    const derive = async () => ({
+      accessToken: `derived-${++derivations}-xxxxxxxx`,
+      expiresAt: null,
+    });
+    const base = "base-token-of-a-xxxxxxxx";
+    expect(
+      await pb.tokens.getDerivedToken({ tenantId: a.tenantId, id: a.connectionId }, base, derive),
+    ).toBe("derived-1-xxxxxxxx");
+    // B's key never reaches A's cached derivation, even with the same id and base token.
+    expect(
+      await pb.tokens.getDerivedToken({ tenantId: b.tenantId, id: a.connectionId }, base, derive),
+    ).toBe("derived-2-xxxxxxxx");
+  },
+  "tokens.markNeedsReauth": async ({ pb, a, b }) => {
+    await pb.tokens.markNeedsReauth({ tenantId: b.tenantId, id: a.connectionId }, "revoked");
+    expect((await pb.connections.get(a.tenantId, a.connectionId)).status).toBe("active");
+  },
   "connections.list": async ({ pb, a, b }) => {
     const ids = (await pb.connections.list(b.tenantId)).map((c) => c.id);
     expect(ids).toEqual([b.connectionId]);

@@ -5,6 +5,7 @@ import type {
   OAuth2AuthSpec,
   ServiceAccountAuthSpec,
 } from "../connector/types.js";
+import { registerSecret } from "../redact.js";
 
 function requireString(value: unknown, name: string): void {
   if (typeof value !== "string" || value.trim() === "") {
@@ -87,6 +88,8 @@ export function oauth2(spec: Omit<OAuth2AuthSpec, "kind">): OAuth2AuthSpec {
     if (spec[hook] !== undefined && typeof spec[hook] !== "function")
       throw new TypeError(`"${hook}" must be a function`);
   }
+  // The app's secret must never reach a log line, whoever sends it (core or an `exchangeCode` hook).
+  registerSecret(spec.clientSecret);
   return { kind: "oauth2", ...spec };
 }
 

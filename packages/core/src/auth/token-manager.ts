@@ -400,6 +400,18 @@ export class TokenManager {
     );
   }
 
+  /**
+   * Mark a connection `needs_reauth` because the provider refused its grant
+   * in a way only the connector can tell (TikTok answers HTTP 200 with code
+   * 40105 for a revoked token). Emits `connection.needs_reauth` once; a
+   * connection already marked is left alone.
+   */
+  async markNeedsReauth(ref: ConnectionRef, reason: string): Promise<void> {
+    const row = await this.#o.store.getConnection(ref.tenantId, ref.id);
+    if (row === null || row.status === "needs_reauth" || row.status === "disconnected") return;
+    await this.#markNeedsReauth(row, reason);
+  }
+
   async #markNeedsReauth(row: StoredConnection, reason: string): Promise<void> {
     this.forget(row);
     const updated = await this.#o.store.updateConnection(row.tenantId, row.id, {

@@ -478,13 +478,17 @@ export class SyncEngine implements SyncRunner {
         runId: run.id,
         error,
       });
-      if (
-        !cancelled &&
-        error instanceof PatchbayError &&
-        !(error instanceof ConfigError) &&
-        !(error instanceof AuthError && error.code === ErrorCode.AUTH_NEEDS_REAUTH)
-      ) {
-        await this.#markConnectionError(job, message).catch(() => undefined);
+      const needsReauth = error instanceof AuthError && error.code === ErrorCode.AUTH_NEEDS_REAUTH;
+      if (!cancelled && error instanceof PatchbayError && !(error instanceof ConfigError)) {
+        // The token manager marks a refused refresh itself; a connector that
+        // reads a revoked grant from a response body throws the same code.
+        await (needsReauth
+          ? this.#d.tokens.markNeedsReauth(
+              { tenantId: job.tenantId, id: job.connectionId },
+              message,
+            )
+          : this.#markConnectionError(job, message)
+        ).catch(() => undefined);
       }
       return await this.#finish(
         job,

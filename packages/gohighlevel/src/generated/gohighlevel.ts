@@ -176,6 +176,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/installedLocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Location where app is installed
+         * @description This API allows you fetch location where app is installed upon
+         */
+        get: operations["get-installed-location"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/locationToken": {
         parameters: {
             query?: never;
@@ -1036,6 +1056,19 @@ export interface components {
             /** @example https://www.tesla.com */
             website?: string;
         };
+        GetInstalledLocationsSuccessfulResponseDto: {
+            /**
+             * @description Total location count under the company
+             * @example 1231
+             */
+            count?: number;
+            /**
+             * @description Boolean to control if user wants app to be automatically installed to future locations
+             * @example true
+             */
+            installToFutureLocations?: boolean;
+            locations?: components["schemas"]["InstalledLocationSchema"][];
+        };
         GetLocationAccessCodeBodyDto: {
             /** @description Company Id of location you want to request token for */
             companyId: string;
@@ -1099,6 +1132,39 @@ export interface components {
         };
         InboundDndSettingsSchema: {
             all?: components["schemas"]["InboundDndSettingSchema"];
+        };
+        InstalledLocationSchema: {
+            /**
+             * @description Location ID
+             * @example 0IHuJvc2ofPAAA8GzTRi
+             */
+            _id: string;
+            /**
+             * @description Address linked to location
+             * @example 47 W 13th St, New York, NY 10011, USA
+             */
+            address: string;
+            /**
+             * Format: date-time
+             * @description Timestamp when the app was installed on this location
+             * @example 2024-01-15T10:30:00.000Z
+             */
+            installedAt?: string;
+            /**
+             * @description Check if the requested app is installed for following location
+             * @example true
+             */
+            isInstalled?: boolean;
+            /**
+             * @description Name of the location
+             * @example John Deo
+             */
+            name: string;
+            /**
+             * @description Version ID of the installed app version for this location
+             * @example 6578278e879ad2646715ba9c
+             */
+            versionId?: string;
         };
         LargeTextField: {
             /** @example My Text */
@@ -1949,6 +2015,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UpsertContactsSuccessfulResponseDto"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BadRequestDTO"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnauthorizedDTO"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnprocessableDTO"];
+                };
+            };
+        };
+    };
+    "get-installed-location": {
+        parameters: {
+            query: {
+                /** @description Parameter to search by the appId */
+                appId: string;
+                /** @description Parameter to search by the companyId */
+                companyId: string;
+                /** @description Filters out location which are installed for specified app under the specified company */
+                isInstalled?: boolean;
+                /** @description Parameter to limit the number installed locations */
+                limit?: string;
+                /** @description locationId */
+                locationId?: string;
+                /** @description Filters out locations which are installed for specified app in trial mode */
+                onTrial?: boolean;
+                /** @description Filters out location which are installed for specified app under the specified planId */
+                planId?: string;
+                /** @description Parameter to search for the installed location by name */
+                query?: string;
+                /** @description Parameter to skip the number installed locations */
+                skip?: string;
+                /** @description VersionId of the app */
+                versionId?: string;
+            };
+            header: {
+                /** @description API Version */
+                Version: "2021-07-28";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetInstalledLocationsSuccessfulResponseDto"];
                 };
             };
             /** @description Bad Request */

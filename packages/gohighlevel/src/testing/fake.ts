@@ -8,6 +8,7 @@ import {
 import type { Connection } from "@patchbay/core";
 import { FAKE_OAUTH_DEFAULT_SUBJECT } from "@patchbay/testing";
 import type { RequestHandler } from "msw";
+import { INSTALLED_LOCATIONS_PATH, LOCATION_TOKEN_PATH } from "../endpoints.js";
 import { GHL_SIGNATURE_HEADERS } from "../webhooks.js";
 import {
   createGhlApiHandlers,
@@ -97,6 +98,13 @@ export interface GhlFakeOptions {
   redirectUris?: readonly string[];
   /** The OAuth server; default a new one whose default installation is the sandbox location. `false` for PIT-only fakes. */
   oauth?: GhlOAuthFake | false;
+  /**
+   * `true`: users install the app at agency level, so the code exchange
+   * issues an agency (Company) token for the sandbox company instead of a
+   * sub-account token (ignored with your own `oauth`). Same as calling
+   * `installAgency()` before connecting.
+   */
+  agency?: boolean;
   /** Private integration tokens accepted. Default {@link GHL_SANDBOX_PRIVATE_TOKEN} for the sandbox location. */
   privateIntegrations?: Record<string, FakePrivateIntegration>;
   /** Burst and daily limits per location; `false` turns them off (forced 429s still work). */
@@ -171,7 +179,8 @@ function keyOf(value: string | KeyObject, name: string): KeyObject {
  * sandbox mode: sub-accounts with contacts, calendars and appointments;
  * contacts search with `searchAfter` paging and `dateUpdated` filters;
  * upserts matching email then phone; bookings with slot checks; Location and
- * Company tokens (and `/oauth/locationToken`); the `Version` header required
+ * Company tokens (agency installs: `/oauth/locationToken`,
+ * `/oauth/installedLocations`, sub-accounts with or without the app); the `Version` header required
  * per endpoint family; burst and daily limits with `X-RateLimit-*` headers;
  * webhook deliveries signed with Ed25519. Errors come in HighLevel's shapes.
  *
@@ -194,12 +203,20 @@ export function createGhlFake(options: GhlFakeOptions = {}) {
         createGhlOAuthFake({
           now,
           ...(options.redirectUris !== undefined && { redirectUris: options.redirectUris }),
-          defaultInstallation: {
-            userType: "Location",
-            locationId: GHL_SANDBOX.locationId,
-            companyId: GHL_SANDBOX.companyId,
-            userId: GHL_SANDBOX.userId,
-          },
+          defaultInstallation:
+            options.agency === true
+              ? {
+                  userType: "Company",
+                  companyId: GHL_SANDBOX.companyId,
+                  userId: GHL_SANDBOX.userId,
+                  approvedLocations: [GHL_SANDBOX.locationId],
+                }
+              : {
+                  userType: "Location",
+                  locationId: GHL_SANDBOX.locationId,
+                  companyId: GHL_SANDBOX.companyId,
+                  userId: GHL_SANDBOX.userId,
+                },
         }));
   const privateIntegrations = new Map(
     Object.entries(
@@ -211,6 +228,7 @@ export function createGhlFake(options: GhlFakeOptions = {}) {
   const ctx: FakeApiContext = {
     state,
     oauth,
+    locationTokens: new Map(),
     privateIntegrations,
     rateLimit:
       options.rateLimit === false
@@ -241,6 +259,7 @@ export function createGhlFake(options: GhlFakeOptions = {}) {
     id: GHL_SANDBOX.locationId,
     name: GHL_SANDBOX.locationName,
     companyId: GHL_SANDBOX.companyId,
+    address: "1420 Larimer St, Denver, CO 80202",
   });
   state.addCalendar(sandbox, {
     id: GHL_SANDBOX.calendarId,
@@ -371,23 +390,74 @@ export function createGhlFake(options: GhlFakeOptions = {}) {
       ctx.forced.rateLimited += count;
     },
 
-    /** Add a sub-account (for multi-location tests). */
-    addLocation(spec: { id: string; name: string; companyId?: string }): FakeLocation {
+    /**
+     * Add a sub-account of the sandbox agency (or of `companyId`), with the
+     * app installed unless `appInstalled: false` (then an agency token gets
+     * no location token for it).
+     */
+    addLocation(spec: {
+      id: string;
+      name: string;
+      companyId?: string;
+      address?: string;
+      appInstalled?: boolean;
+    }): FakeLocation {
       return state.addLocation({ companyId: GHL_SANDBOX.companyId, ...spec });
     },
 
-    /** A user installs the app on an agency instead (Company token) when `subject` approves. */
+    /** Install (`true`) or uninstall the app on a sub-account, as an agency admin would. */
+    setAppInstalled(locationId: string, installed: boolean): void {
+      where(locationId).appInstalled = installed;
+    },
+
+    /**
+     * A user installs the app on the sandbox agency instead (Company token)
+     * when `subject` approves. `approvedLocations` is what the token
+     * response lists; default the agency's sub-accounts that have the app.
+     */
     installAgency(
       subject: string = FAKE_OAUTH_DEFAULT_SUBJECT,
-      approvedLocations: string[] = [GHL_SANDBOX.locationId],
+      approvedLocations?: string[],
     ): void {
       if (oauth === undefined) throw new TypeError("the fake was created with oauth: false");
       oauth.install(subject, {
         userType: "Company",
         companyId: GHL_SANDBOX.companyId,
         userId: GHL_SANDBOX.userId,
-        approvedLocations,
+        approvedLocations:
+          approvedLocations ??
+          [...state.locations.values()]
+            .filter((l) => l.companyId === GHL_SANDBOX.companyId && l.appInstalled)
+            .map((l) => l.id),
       });
+    },
+
+    /**
+     * Every location token `POST /oauth/locationToken` issued so far stops
+     * working (401 `Invalid JWT`), as if its day had passed; agency and
+     * sub-account OAuth tokens are untouched (`oauth.expireAccessTokens()`
+     * expires every token).
+     */
+    expireLocationTokens(): void {
+      for (const token of ctx.locationTokens.values()) token.expired = true;
+    },
+
+    /**
+     * Counters of the agency endpoints: every request to
+     * `POST /oauth/locationToken` (answered or refused), the location tokens
+     * it issued, and the requests to `GET /oauth/installedLocations`.
+     */
+    get stats(): {
+      locationTokenRequests: number;
+      locationTokensIssued: number;
+      installedLocationsRequests: number;
+    } {
+      const at = (path: string) => ctx.log.filter((entry) => entry.path === path);
+      return {
+        locationTokenRequests: at(LOCATION_TOKEN_PATH).length,
+        locationTokensIssued: at(LOCATION_TOKEN_PATH).filter((e) => e.status === 200).length,
+        installedLocationsRequests: at(INSTALLED_LOCATIONS_PATH).length,
+      };
     },
 
     /** A user adds a contact in HighLevel. Returns its id. */

@@ -15,6 +15,7 @@ import {
   EVENT_PATH,
   GHL_API_BASE_URL,
   GHL_API_VERSION,
+  INSTALLED_LOCATIONS_PATH,
   LOCATION_TOKEN_PATH,
 } from "../endpoints.js";
 import type { components, paths } from "../generated/gohighlevel.js";
@@ -57,7 +58,42 @@ type DeleteEventResponse = JsonBody<
   paths["/calendars/events/{eventId}"]["delete"]["responses"][201]
 >;
 type LocationTokenBody = Schemas["GetLocationAccessCodeBodyDto"];
-type LocationTokenResponse = JsonBody<paths["/oauth/locationToken"]["post"]["responses"][200]>;
+// HighLevel's location token answers also carry `userType` and `companyId`, like the token endpoint's.
+type LocationTokenResponse = JsonBody<paths["/oauth/locationToken"]["post"]["responses"][200]> & {
+  userType: "Location";
+  companyId: string;
+};
+type InstalledLocationsQuery = paths["/oauth/installedLocations"]["get"]["parameters"]["query"];
+type InstalledLocationsResponse = JsonBody<
+  paths["/oauth/installedLocations"]["get"]["responses"][200]
+>;
+
+/**
+ * The message HighLevel answers (401) when an agency (Company) token calls a
+ * sub-account endpoint, or a sub-account token an agency one. Not in the
+ * OpenAPI documents; quoted from developers' reports of HighLevel's answers
+ * (e.g. the comments of the HighLevel "Authorization" docs page, 2023).
+ *
+ * @example
+ * ```ts
+ * expect(body.message).toBe(GHL_AUTH_CLASS_MESSAGE);
+ * ```
+ * @see https://marketplace.gohighlevel.com/docs/Authorization/OAuth2.0
+ */
+export const GHL_AUTH_CLASS_MESSAGE =
+  "This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.";
+
+/**
+ * The message HighLevel answers (401) when a token lacks the scope an
+ * endpoint needs (widely reported; not in the OpenAPI documents).
+ *
+ * @example
+ * ```ts
+ * expect(body.message).toBe(GHL_SCOPE_MESSAGE);
+ * ```
+ * @see https://marketplace.gohighlevel.com/docs/Authorization/Scopes
+ */
+export const GHL_SCOPE_MESSAGE = "The token is not authorized for this scope.";
 
 /**
  * One API request the fake answered.
@@ -117,6 +153,8 @@ export interface FakePrivateIntegration {
 export interface FakeApiContext {
   state: GhlFakeState;
   oauth: GhlOAuthFake | undefined;
+  /** Location tokens minted by `POST /oauth/locationToken`; `expired` once the test expires them. */
+  locationTokens: Map<string, { locationId: string; expired: boolean }>;
   privateIntegrations: Map<string, FakePrivateIntegration>;
   rateLimit: FakeRateLimitOptions | false;
   now: () => number;
@@ -127,7 +165,19 @@ export interface FakeApiContext {
 
 type Principal =
   | { kind: "location"; locationId: string }
-  | { kind: "company"; companyId: string; approvedLocations: string[]; userId: string };
+  | {
+      kind: "company";
+      companyId: string;
+      userId: string;
+      /** The agency token's scopes and the Marketplace app (client) that issued it. */
+      scopes: string[];
+      clientId: string;
+    };
+
+/** HighLevel client ids are `<appId>-<suffix>`; the app id is what installedLocations filters by. */
+function appIdOf(clientId: string): string {
+  return clientId.split("-")[0] ?? clientId;
+}
 
 /**
  * A HighLevel error body with its status.
@@ -224,6 +274,7 @@ export function createGhlApiHandlers(ctx: FakeApiContext): RequestHandler[] {
     if (token === undefined) return ghlError(401, "Invalid JWT");
     const pit = ctx.privateIntegrations.get(token);
     if (pit !== undefined) return { kind: "location", locationId: pit.locationId };
+    if (ctx.locationTokens.get(token)?.expired === true) return ghlError(401, "Invalid JWT");
     const check = ctx.oauth?.verifyAccessToken(token);
     if (check === undefined || !check.valid) return ghlError(401, "Invalid JWT");
     const install = ctx.oauth!.installation(check.subject);
@@ -231,8 +282,9 @@ export function createGhlApiHandlers(ctx: FakeApiContext): RequestHandler[] {
       return {
         kind: "company",
         companyId: install.companyId,
-        approvedLocations: install.approvedLocations ?? [],
         userId: install.userId,
+        scopes: check.scopes,
+        clientId: check.clientId,
       };
     }
     return { kind: "location", locationId: install.locationId ?? "" };
@@ -327,12 +379,7 @@ export function createGhlApiHandlers(ctx: FakeApiContext): RequestHandler[] {
     principal: Principal,
     locationId: string | undefined,
   ): FakeLocation | Response {
-    if (principal.kind === "company") {
-      return ghlError(
-        401,
-        "The authClass type is not allowed to access this scope. Use a Location token (POST /oauth/locationToken).",
-      );
-    }
+    if (principal.kind === "company") return ghlError(401, GHL_AUTH_CLASS_MESSAGE);
     if (locationId === undefined) return ghlError(422, ["locationId should not be empty"]);
     if (locationId !== principal.locationId) {
       return ghlError(403, "The token does not have access to this location.");
@@ -701,36 +748,103 @@ export function createGhlApiHandlers(ctx: FakeApiContext): RequestHandler[] {
     }),
 
     route("post", LOCATION_TOKEN_PATH, GHL_API_VERSION.oauth, async ({ request, principal }) => {
-      if (principal.kind !== "company") {
-        return ghlError(401, "The authClass type is not allowed to access this scope.");
-      }
+      // Agency tokens only ("Agency-Access-Only", scope oauth.write in apps/oauth.json).
+      if (principal.kind !== "company") return ghlError(401, GHL_AUTH_CLASS_MESSAGE);
+      if (!principal.scopes.includes("oauth.write")) return ghlError(401, GHL_SCOPE_MESSAGE);
       const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim();
       if (type !== "application/x-www-form-urlencoded") {
         return ghlError(422, ["the body must be application/x-www-form-urlencoded"]);
       }
       const form = Object.fromEntries(new URLSearchParams(await request.text()));
       const body = form as Partial<LocationTokenBody>;
+      const missing = (["companyId", "locationId"] as const).filter(
+        (k) => asString(body[k]) === undefined,
+      );
+      if (missing.length > 0)
+        return ghlError(
+          422,
+          missing.map((k) => `${k} should not be empty`),
+        );
       if (body.companyId !== principal.companyId) {
         return ghlError(403, "The token does not have access to this company.");
       }
-      if (body.locationId === undefined || !principal.approvedLocations.includes(body.locationId)) {
-        return ghlError(400, "The app is not installed on this location.");
+      const location = state.locations.get(body.locationId!);
+      if (location === undefined || location.companyId !== principal.companyId) {
+        return ghlError(400, "Location not found");
       }
-      const subject = `location-token:${body.locationId}:${principal.userId}`;
+      // HighLevel's exact answer for a sub-account without the app is not documented.
+      if (!location.appInstalled)
+        return ghlError(400, "The app is not installed on this location.");
+      const subject = `location-token:${location.id}:${principal.userId}`;
       ctx.oauth!.install(subject, {
         userType: "Location",
-        locationId: body.locationId,
+        locationId: location.id,
         companyId: principal.companyId,
         userId: principal.userId,
       });
-      const issued = ctx.oauth!.issueTokens({ subject });
+      const issued = ctx.oauth!.issueTokens({
+        clientId: principal.clientId,
+        subject,
+        scopes: principal.scopes,
+      });
+      ctx.locationTokens.set(issued.accessToken, { locationId: location.id, expired: false });
       const response: LocationTokenResponse = {
         access_token: issued.accessToken,
         token_type: "Bearer",
         expires_in: issued.expiresIn ?? 86_399,
         scope: issued.scopes.join(" "),
-        locationId: body.locationId,
+        userType: "Location",
+        companyId: principal.companyId,
+        locationId: location.id,
         userId: principal.userId,
+        appId: appIdOf(principal.clientId),
+      };
+      return HttpResponse.json(response);
+    }),
+
+    route("get", INSTALLED_LOCATIONS_PATH, GHL_API_VERSION.oauth, ({ request, principal }) => {
+      // Agency tokens only ("Agency-Access", scope oauth.readonly in apps/oauth.json).
+      if (principal.kind !== "company") return ghlError(401, GHL_AUTH_CLASS_MESSAGE);
+      if (!principal.scopes.includes("oauth.readonly")) return ghlError(401, GHL_SCOPE_MESSAGE);
+      const params = new URL(request.url).searchParams;
+      const query: Partial<Record<keyof InstalledLocationsQuery, string>> =
+        Object.fromEntries(params);
+      const missing = (["companyId", "appId"] as const).filter(
+        (k) => asString(query[k]) === undefined,
+      );
+      if (missing.length > 0)
+        return ghlError(
+          422,
+          missing.map((k) => `${k} should not be empty`),
+        );
+      if (query.companyId !== principal.companyId) {
+        return ghlError(403, "The token does not have access to this company.");
+      }
+      const skip = Number(query.skip ?? "0");
+      const limit = Number(query.limit ?? "20");
+      if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(limit) || limit < 1) {
+        return ghlError(422, ["skip and limit must be non-negative integers"]);
+      }
+      // Another app's id: none of the company's locations has that app installed.
+      const sameApp = query.appId === appIdOf(principal.clientId);
+      const installed = (l: FakeLocation) => sameApp && l.appInstalled;
+      const search = query.query?.toLowerCase();
+      const matching = [...state.locations.values()].filter(
+        (l) =>
+          l.companyId === principal.companyId &&
+          (query.isInstalled === undefined || installed(l) === (query.isInstalled === "true")) &&
+          (query.locationId === undefined || l.id === query.locationId) &&
+          (search === undefined || l.name.toLowerCase().includes(search)),
+      );
+      const response: InstalledLocationsResponse = {
+        locations: matching.slice(skip, skip + limit).map((l) => ({
+          _id: l.id,
+          name: l.name,
+          address: l.address,
+          isInstalled: installed(l),
+        })),
+        count: matching.length,
+        installToFutureLocations: false,
       };
       return HttpResponse.json(response);
     }),

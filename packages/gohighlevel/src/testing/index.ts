@@ -12,6 +12,8 @@ export {
   type FakePrivateIntegration,
   type FakeRateLimitOptions,
   type FakeRequestLogEntry,
+  GHL_AUTH_CLASS_MESSAGE,
+  GHL_SCOPE_MESSAGE,
   ghlError,
   renderContact,
 } from "./handlers.js";

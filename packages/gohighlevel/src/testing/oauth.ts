@@ -63,7 +63,7 @@ export interface GhlInstallation {
   locationId?: string;
   companyId: string;
   userId: string;
-  /** For Company installs: the locations a location token may be asked for. */
+  /** For Company installs: what the token response lists as `approvedLocations`. */
   approvedLocations?: string[];
 }
 

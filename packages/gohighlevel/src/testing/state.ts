@@ -68,6 +68,10 @@ export interface FakeLocation {
   id: string;
   name: string;
   companyId: string;
+  /** As `GET /oauth/installedLocations` lists it. */
+  address: string;
+  /** Whether the Marketplace app is installed on this sub-account (agency tokens get location tokens only for these). */
+  appInstalled: boolean;
   contacts: Map<string, FakeContact>;
   calendars: Map<string, FakeCalendar>;
   appointments: Map<string, FakeAppointment>;
@@ -126,8 +130,16 @@ export class GhlFakeState {
     return id;
   }
 
-  addLocation(spec: { id: string; name: string; companyId: string }): FakeLocation {
+  addLocation(spec: {
+    id: string;
+    name: string;
+    companyId: string;
+    address?: string;
+    appInstalled?: boolean;
+  }): FakeLocation {
     const location: FakeLocation = {
+      address: "",
+      appInstalled: true,
       ...spec,
       contacts: new Map(),
       calendars: new Map(),

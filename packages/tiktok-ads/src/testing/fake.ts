@@ -1,16 +1,18 @@
 /**
  * A stateful fake of the TikTok API for Business (v1.3) as MSW handlers on
- * TikTok's real URLs: the advertiser authorization page and the auth-code
- * exchange (with TikTok's `auth_code` callback and `{ code, message, data }`
- * envelope), the authorized-advertiser list, and integrated BASIC reports
- * with TikTok's parameter checks and `page`/`page_size` paging. Errors come
- * as HTTP 200 with a non-zero `code`, as TikTok sends them.
+ * TikTok's real URLs: the advertiser authorization page and its consent
+ * decision (the `auth_code` callback), the JSON auth-code exchange with
+ * TikTok's `{ code, message, data }` envelope, the authorized-advertiser
+ * list, and integrated BASIC reports with TikTok's parameter checks and
+ * `page`/`page_size` paging. Errors come as HTTP 200 with a non-zero `code`,
+ * as TikTok sends them.
  *
  * @see https://business-api.tiktok.com/portal/docs
  */
 import { randomBytes } from "node:crypto";
+import type { SandboxConsent } from "@patchbay/testing";
 import { HttpResponse, http, type RequestHandler } from "msw";
-import { TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL } from "../endpoints.js";
+import { ACCESS_TOKEN_PATH, TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL } from "../endpoints.js";
 import { sandboxBusiness } from "./sandbox-data.js";
 
 /**
@@ -28,17 +30,16 @@ export const TIKTOK_SANDBOX_APP = {
 } as const;
 
 /**
- * The sandbox advertiser and a token authorized for it.
+ * The sandbox advertiser, and the redirect URI the sandbox app registers by default.
  *
  * @example
  * ```ts
- * await patchbay.connect.withCredentials({ tenantId, connector: "tiktok-ads", credentials: { accessToken: TIKTOK_SANDBOX.accessToken } });
+ * const { url } = await patchbay.connect.start({ tenantId, connector: "tiktok-ads", redirectUri: TIKTOK_SANDBOX.redirectUri });
  * ```
- * @see https://business-api.tiktok.com/portal/docs?id=1738373164380162
+ * @see https://business-api.tiktok.com/portal/docs?id=1738373141733378
  */
 export const TIKTOK_SANDBOX = {
   advertiserId: "7012345678901234567",
-  accessToken: "sandbox0tiktok0access0token0000000000000a",
   redirectUri: "https://app.example.com/integrations/tiktok-ads/callback",
 } as const;
 
@@ -98,6 +99,20 @@ export interface TikTokAdsFakeOptions {
 }
 
 /**
+ * A request to the auth-code exchange, as the fake received it.
+ *
+ * @example
+ * ```ts
+ * expect(fake.tokenRequests).toEqual([{ contentType: "application/json", body: { app_id, secret, auth_code } }]);
+ * ```
+ * @see https://business-api.tiktok.com/portal/docs?id=1738373164380162
+ */
+export interface FakeTokenRequest {
+  contentType: string | null;
+  body: unknown;
+}
+
+/**
  * The fake (see {@link createTikTokAdsFake}).
  *
  * @example
@@ -111,18 +126,30 @@ export interface TikTokAdsFake {
   readonly handlers: RequestHandler[];
   /** API requests answered (after the token check). */
   readonly requests: ReadonlyArray<{ method: string; url: string }>;
-  /** What the connector's credential form gets in sandbox mode. */
-  readonly credentials: { accessToken: string };
+  /** Requests to the auth-code exchange (`POST oauth2/access_token/`), answered or refused. */
+  readonly tokenRequests: ReadonlyArray<FakeTokenRequest>;
+  /**
+   * TikTok's authorization page for the sandbox's consent page and tests:
+   * `approve` is {@link TikTokAdsFake.authorize} for the sandbox advertiser,
+   * `deny` the callback of a cancelled authorization.
+   */
+  readonly consent: SandboxConsent;
   /** The next `count` calls answer TikTok's rate limit (HTTP 200, code 40100). */
   rateLimitNext(count?: number): void;
   /**
    * The advertiser clicks "Confirm" on TikTok's authorization page: checks
-   * the URL as TikTok would and returns the callback URL with `auth_code`
-   * and `state`.
+   * the URL as TikTok would (TikTok's page, the sandbox `app_id`, a
+   * registered `redirect_uri`, a `state`) and returns the callback URL with
+   * `auth_code`, the same value as `code`, and `state`. Throws a
+   * `TypeError` for a request TikTok would refuse.
    */
   authorize(authorizeUrl: string | URL, options?: { advertiserIds?: string[] }): URL;
-  /** The advertiser revokes the app's authorization: pass a token, or an advertiser id for all its tokens. They answer code 40105 from then on. */
-  revokeAuthorization(tokenOrAdvertiserId: string): void;
+  /** Checks an access token the fake issued: the advertisers it may act for, or why it is refused. */
+  verifyAccessToken(
+    token: string,
+  ): { valid: true; advertiserIds: string[] } | { valid: false; reason: "unknown" | "revoked" };
+  /** The advertiser revokes the app's authorization: pass a token, or an advertiser id for all its tokens. They answer code 40105 from then on. Returns how many tokens were revoked. */
+  revokeAuthorization(tokenOrAdvertiserId: string): number;
   /** Add a campaign (default the sandbox advertiser). */
   addCampaign(name?: string, advertiserId?: string): FakeCampaign;
   /** Record (or replace) a day of a campaign's stats. */
@@ -167,7 +194,8 @@ function body(code: number, message: string, data: unknown = {}): Response {
 
 /**
  * Create the fake: the sandbox advertiser exists (no campaigns until
- * `seedSandbox()`), and `TIKTOK_SANDBOX.accessToken` is authorized for it.
+ * `seedSandbox()`); tokens come from authorizing (`consent.approve`, then
+ * the connector's code exchange).
  *
  * @example
  * ```ts
@@ -192,9 +220,8 @@ export function createTikTokAdsFake(options: TikTokAdsFakeOptions = {}): TikTokA
       },
     ],
   ]);
-  const tokens = new Map<string, { advertiserIds: string[]; revoked: boolean }>([
-    [TIKTOK_SANDBOX.accessToken, { advertiserIds: [TIKTOK_SANDBOX.advertiserId], revoked: false }],
-  ]);
+  const tokens = new Map<string, { advertiserIds: string[]; revoked: boolean }>();
+  const tokenRequests: FakeTokenRequest[] = [];
   const codes = new Map<string, { advertiserIds: string[]; used: boolean; expiresAt: number }>();
   let limited = 0;
   let counter = 1_780_000_000_000_000;
@@ -311,8 +338,14 @@ export function createTikTokAdsFake(options: TikTokAdsFakeOptions = {}): TikTokA
   const api = http.all(`${TIKTOK_API_BASE_URL}/*`, async ({ request }) => {
     const url = new URL(request.url);
     const path = url.pathname.slice(new URL(TIKTOK_API_BASE_URL).pathname.length + 1);
-    if (path === "oauth2/access_token/" && request.method === "POST") {
-      const input = (await request.json().catch(() => ({}))) as Record<string, unknown>;
+    if (path === ACCESS_TOKEN_PATH && request.method === "POST") {
+      const contentType = request.headers.get("content-type");
+      const input = (await request.json().catch(() => undefined)) as
+        | Record<string, unknown>
+        | undefined;
+      tokenRequests.push({ contentType, body: input });
+      if (!(contentType ?? "").includes("application/json") || input === undefined)
+        return body(40002, "The request body must be JSON (Content-Type: application/json).");
       if (input.app_id !== TIKTOK_SANDBOX_APP.appId || input.secret !== TIKTOK_SANDBOX_APP.secret)
         return body(40001, "The app_id or secret is invalid.");
       const grant = typeof input.auth_code === "string" ? codes.get(input.auth_code) : undefined;
@@ -359,38 +392,73 @@ export function createTikTokAdsFake(options: TikTokAdsFakeOptions = {}): TikTokA
     });
   });
 
+  /** The checks TikTok's authorization page makes before it shows the consent screen; the redirect URI and state. */
+  function checkAuthorizeRequest(authorizeUrl: string | URL): { redirect: URL; state: string } {
+    const url = new URL(authorizeUrl);
+    if (`${url.origin}${url.pathname}` !== TIKTOK_AUTHORIZE_URL)
+      throw new TypeError(`not TikTok's authorization URL: ${url.origin}${url.pathname}`);
+    const appId = url.searchParams.get("app_id");
+    if (appId !== TIKTOK_SANDBOX_APP.appId) throw new TypeError(`unknown app_id "${appId ?? ""}"`);
+    const redirect = url.searchParams.get("redirect_uri") ?? "";
+    if (!redirectUris.includes(redirect))
+      throw new TypeError(`redirect_uri "${redirect}" is not registered for the app`);
+    const state = url.searchParams.get("state") ?? "";
+    if (state === "") throw new TypeError("the authorization request has no state");
+    return { redirect: new URL(redirect), state };
+  }
+
   const fake: TikTokAdsFake = {
     handlers: [portal, api],
     requests,
-    credentials: { accessToken: TIKTOK_SANDBOX.accessToken },
+    tokenRequests,
+    consent: {
+      // The fake has one TikTok for Business user: `subject` picks nobody else.
+      approve: (authorizeUrl) => fake.authorize(authorizeUrl),
+      deny(
+        authorizeUrl,
+        error = "access_denied",
+        description = "The user cancelled the authorization",
+      ) {
+        // Assumed shape: TikTok does not document its callback for a cancelled authorization.
+        const { redirect, state } = checkAuthorizeRequest(authorizeUrl);
+        redirect.searchParams.set("error", error);
+        redirect.searchParams.set("error_description", description);
+        redirect.searchParams.set("state", state);
+        return redirect;
+      },
+    },
     rateLimitNext(count = 1) {
       limited += count;
     },
     authorize(authorizeUrl, authOptions = {}) {
-      const url = new URL(authorizeUrl);
-      if (`${url.origin}${url.pathname}` !== TIKTOK_AUTHORIZE_URL)
-        throw new TypeError("not TikTok's authorization URL");
-      if (url.searchParams.get("app_id") !== TIKTOK_SANDBOX_APP.appId)
-        throw new TypeError("unknown app_id");
-      const redirect = url.searchParams.get("redirect_uri") ?? "";
-      if (!redirectUris.includes(redirect))
-        throw new TypeError(`redirect_uri ${redirect} is not registered for the app`);
+      const { redirect, state } = checkAuthorizeRequest(authorizeUrl);
+      const advertiserIds = authOptions.advertiserIds ?? [TIKTOK_SANDBOX.advertiserId];
+      for (const id of advertiserIds) get(id);
       const code = randomBytes(16).toString("hex");
-      codes.set(code, {
-        advertiserIds: authOptions.advertiserIds ?? [TIKTOK_SANDBOX.advertiserId],
-        used: false,
-        expiresAt: now() + 10 * 60_000,
-      });
-      const callback = new URL(redirect);
-      callback.searchParams.set("auth_code", code);
-      const state = url.searchParams.get("state");
-      if (state !== null) callback.searchParams.set("state", state);
-      return callback;
+      codes.set(code, { advertiserIds, used: false, expiresAt: now() + 10 * 60_000 });
+      // Callbacks developers report carry the code twice, as `auth_code` and as `code`.
+      redirect.searchParams.set("auth_code", code);
+      redirect.searchParams.set("code", code);
+      redirect.searchParams.set("state", state);
+      return redirect;
+    },
+    verifyAccessToken(token) {
+      const grant = tokens.get(token);
+      if (grant === undefined) return { valid: false, reason: "unknown" };
+      if (grant.revoked) return { valid: false, reason: "revoked" };
+      return { valid: true, advertiserIds: [...grant.advertiserIds] };
     },
     revokeAuthorization(tokenOrAdvertiserId) {
+      let revoked = 0;
       for (const [token, grant] of tokens)
-        if (token === tokenOrAdvertiserId || grant.advertiserIds.includes(tokenOrAdvertiserId))
+        if (
+          !grant.revoked &&
+          (token === tokenOrAdvertiserId || grant.advertiserIds.includes(tokenOrAdvertiserId))
+        ) {
           grant.revoked = true;
+          revoked++;
+        }
+      return revoked;
     },
     addCampaign(name, advertiserId) {
       const campaign = {

@@ -7,6 +7,7 @@ export {
   createTikTokAdsFake,
   type FakeCampaign,
   type FakeCampaignDay,
+  type FakeTokenRequest,
   TIKTOK_SANDBOX,
   TIKTOK_SANDBOX_APP,
   type TikTokAdsFake,
