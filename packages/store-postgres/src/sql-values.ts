@@ -230,3 +230,17 @@ export function int8Key(text: string): string {
   }
   return BigInt.asIntN(64, hash).toString();
 }
+
+/** Ids per `getRecordHashes` call at most. */
+const MAX_HASH_IDS = 10_000;
+
+/** Check the ids of a `getRecordHashes` call: strings, at most 10,000. */
+export function checkExternalIds(ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
+    throw new TypeError('"externalIds" must be an array of strings');
+  }
+  if (ids.length > MAX_HASH_IDS) {
+    throw new TypeError(`"externalIds" holds ${ids.length} ids; ask for at most ${MAX_HASH_IDS}`);
+  }
+  return ids as string[];
+}

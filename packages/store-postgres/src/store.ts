@@ -38,6 +38,7 @@ import {
 import {
   bytesParam,
   checkCount,
+  checkExternalIds,
   checkLimit,
   checkTtl,
   dateText,
@@ -986,6 +987,27 @@ export class PostgresStore implements Store {
   }
 
   /**
+   * The stored hashes of the given live records: one index probe per id on
+   * the records' primary key, whatever the table's statistics say.
+   */
+  async getRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; externalIds: readonly string[] },
+  ): Promise<Array<{ externalId: string; hash: string }>> {
+    const externalIds = checkExternalIds(options.externalIds);
+    if (externalIds.length === 0) return [];
+    const { rows } = await this.#query<{ ids: string | null; hashes: string | null }>(
+      "getRecordHashes",
+      IDEMPOTENT,
+      this.#sql.hashesOf,
+      [tenantId, options.connectionId, options.model, [...new Set(externalIds)]],
+    );
+    const ids = JSON.parse(rows[0]?.ids ?? "[]") as string[];
+    const hashes = JSON.parse(rows[0]?.hashes ?? "[]") as string[];
+    return ids.map((externalId, i) => ({ externalId, hash: hashes[i]! }));
+  }
+
+  /**
    * The change feed: records whose `seq` is greater than `after`, in `seq`
    * order.
    *
@@ -1798,6 +1820,7 @@ interface RecordStatements {
   checkpointUnchanged: string;
   markUnseen: string;
   hashes: string;
+  hashesOf: string;
   logSeen: string;
   seenCheckpoint: string;
   dropSeen: string;
@@ -1999,6 +2022,12 @@ function recordStatements(s: string): RecordStatements {
           AND deleted_at IS NULL
         ORDER BY external_id LIMIT $5
       ) page`,
+    // The hashes of a page's ids (live records only).
+    hashesOf: `SELECT array_to_json(array_agg(r.external_id))::text AS ids,
+        array_to_json(array_agg(r.hash))::text AS hashes
+      FROM ${input("$4::text[]", "external_id")} i
+      JOIN ${s}.records r ON ${joinKey("r", "i")}
+      WHERE r.deleted_at IS NULL`,
     // A batch's `seen` ids: one row, whatever their number.
     logSeen: `INSERT INTO ${s}.record_seen (tenant_id, connection_id, model, run_id, external_ids)
       VALUES ($1::text, $2::text, $3::text, $4::text, $5::text[])`,

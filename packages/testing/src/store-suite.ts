@@ -1316,6 +1316,41 @@ const CASES = {
     ).toEqual([{ externalId: "ab", hash: "1" }]);
   },
 
+  "getRecordHashes answers the hashes of the live records asked for, and only this tenant's":
+    async (ctx) => {
+      const tenantId = ctx.tenant();
+      const { id } = await addConnection(ctx, tenantId);
+      await ctx.store.applyRecordBatch(
+        tenantId,
+        batch(
+          id,
+          ["d", "b", "e", "a", "c"].map((x) => upsert(x, { x })),
+          { deletes: ["c"] },
+        ),
+      );
+      await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("z", 1)], { model: "deals" }));
+      const other = ctx.tenant();
+      await ctx.store.applyRecordBatch(other, batch(id, [upsert("a", 2)]));
+
+      const get = async (externalIds: string[], tenant = tenantId, model = "contacts") =>
+        (await ctx.store.getRecordHashes(tenant, { connectionId: id, model, externalIds })).sort(
+          (x, y) => x.externalId.localeCompare(y.externalId),
+        );
+      const hashOf = (x: string) => ({ externalId: x, hash: JSON.stringify({ x }) });
+      // Deleted (c), unknown (q) and other models' (z) ids are left out; a repeated id answers once.
+      expect(await get(["e", "c", "a", "q", "z", "a"])).toEqual(["a", "e"].map(hashOf));
+      expect(await get([])).toEqual([]);
+      expect(await get(["z"], tenantId, "deals")).toEqual([{ externalId: "z", hash: "1" }]);
+      expect(await get(["a", "b"], other)).toEqual([{ externalId: "a", hash: "2" }]);
+      await expect(
+        ctx.store.getRecordHashes(tenantId, {
+          connectionId: id,
+          model: "contacts",
+          externalIds: [1 as unknown as string],
+        }),
+      ).rejects.toThrow('"externalIds" must be an array of strings');
+    },
+
   "seen ids of a batch keep their records from that run's delete detection only": async (ctx) => {
     const tenantId = ctx.tenant();
     const { id } = await addConnection(ctx, tenantId);

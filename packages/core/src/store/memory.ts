@@ -624,6 +624,23 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  /** {@inheritDoc Store.getRecordHashes} */
+  async getRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; externalIds: readonly string[] },
+  ): Promise<Array<{ externalId: string; hash: string }>> {
+    const ids = checkExternalIds(options.externalIds);
+    const records = this.#model(tenantId, options.connectionId, options.model);
+    if (!records) return [];
+    const out: Array<{ externalId: string; hash: string }> = [];
+    for (const id of new Set(ids)) {
+      const record = records.byExternalId.get(id);
+      if (record !== undefined && record.deletedAt === null)
+        out.push({ externalId: record.externalId, hash: record.hash });
+    }
+    return out;
+  }
+
   /** {@inheritDoc Store.listChanges} */
   async listChanges(
     tenantId: string,
@@ -1229,6 +1246,19 @@ function requireString(value: unknown, name: string): void {
   if (typeof value !== "string" || value.length === 0) {
     throw new TypeError(`"${name}" must be a non-empty string`);
   }
+}
+
+/** Ids per {@link Store.getRecordHashes} call at most. */
+const MAX_HASH_IDS = 10_000;
+
+function checkExternalIds(ids: readonly string[]): readonly string[] {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
+    throw new TypeError('"externalIds" must be an array of strings');
+  }
+  if (ids.length > MAX_HASH_IDS) {
+    throw new TypeError(`"externalIds" holds ${ids.length} ids; ask for at most ${MAX_HASH_IDS}`);
+  }
+  return ids;
 }
 
 function checkLimit(limit: number): number {

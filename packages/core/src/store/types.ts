@@ -179,7 +179,7 @@ export interface RecordBatch {
   deletes: string[];
   /**
    * External ids the run saw unchanged and does not send again (the caller
-   * compared them with {@link Store.listRecordHashes}): marked as seen by
+   * compared them with {@link Store.getRecordHashes}): marked as seen by
    * `runId` for delete detection only, so `markUnseenDeleted` with this
    * `runId` leaves them alone. Nothing is compared or written; unknown and
    * deleted ids are ignored, and such records are not counted in the result.
@@ -409,6 +409,16 @@ export interface Store {
   listRecordHashes(
     tenantId: string,
     options: { connectionId: string; model: string; afterExternalId?: string; limit: number },
+  ): Promise<Array<{ externalId: string; hash: string }>>;
+  /**
+   * The stored hashes of the given live records (unknown and deleted ids
+   * are left out, order not guaranteed): what a full run compares each page
+   * of provider records with, so unchanged ones are only reported as `seen`
+   * in {@link RecordBatch}. At most a few thousand ids per call.
+   */
+  getRecordHashes(
+    tenantId: string,
+    options: { connectionId: string; model: string; externalIds: readonly string[] },
   ): Promise<Array<{ externalId: string; hash: string }>>;
   /** The change feed: records whose `seq` is greater than `after`, in `seq` order. */
   listChanges(

@@ -59,14 +59,8 @@ interface Envelope {
 }
 
 const MAX_FAILURE_SAMPLES = 20;
-/**
- * Full runs read the stored hashes of at most this many of the model's
- * records (about 150 bytes each in memory) before the first page, to skip
- * re-sending unchanged records; records beyond it are compared by the store.
- */
-const KNOWN_HASHES_LIMIT = 500_000;
-/** Page size of that read. */
-const KNOWN_HASHES_PAGE = 10_000;
+/** Ids per stored-hash lookup (a page larger than this is looked up in parts). */
+const HASH_LOOKUP_IDS = 5_000;
 
 /** The lease key of a connection's model: syncs and writes of one model never run at once. */
 export function syncLeaseKey(tenantId: string, connectionId: string, model: string): string {
@@ -166,9 +160,10 @@ function prepareCounted(
  * - Validates each record with the model's schema; failures are counted and
  *   sampled on the run, and abort it only past the model's `maxFailures`.
  * - Hashes canonical JSON (volatile fields excluded); unchanged records are
- *   only marked as seen. A full run first reads the model's stored hashes
- *   (up to 500,000 records), so a record whose hash matches is not sent
- *   again: only its id, as `seen`, for delete detection.
+ *   only marked as seen. A full run looks up the stored hashes of each
+ *   page's records (one store call per page, so memory does not grow with
+ *   the model), and a record whose hash matches is not sent again: only its
+ *   id, as `seen`, for delete detection.
  * - Commits batches (default 500) with the checkpoint in the same store call,
  *   so a crash resumes from the last committed batch: nothing lost, nothing
  *   applied twice.
@@ -531,7 +526,11 @@ export class SyncEngine implements SyncRunner {
     let pendingDeletes: string[] = [];
     // Ids of unchanged records, committed with the batch whose checkpoint covers their page.
     let seen: string[] = [];
-    const known = mode === "full" ? await this.#knownHashes(job, signal) : undefined;
+    // A full run compares each page with the stored hashes; `pending` holds the
+    // hashes of buffered, uncommitted upserts, so a later duplicate in the run
+    // compares with what the earlier one will write.
+    const full = mode === "full";
+    const pending = new Map<string, string>();
     // Checkpoint of the newest page whose records are all in the buffer or committed.
     let pageCheckpoint: Json | null = (ctx.checkpoint as Json | null) ?? null;
     let committedCheckpoint = pageCheckpoint;
@@ -546,6 +545,7 @@ export class SyncEngine implements SyncRunner {
         );
       }
       tally.fetched += page.records.length;
+      const records: PreparedRecord[] = [];
       for (const raw of page.records) {
         const prepared = prepareCounted(model, raw, tally);
         if (prepared === undefined) {
@@ -556,14 +556,17 @@ export class SyncEngine implements SyncRunner {
           }
           continue;
         }
-        if (known !== undefined) {
-          const stored = known.get(prepared.externalId);
-          if (stored === prepared.hash) {
+        records.push(prepared);
+      }
+      const stored = full ? await this.#storedHashes(job, records, signal) : undefined;
+      for (const prepared of records) {
+        if (stored !== undefined) {
+          const previous = pending.get(prepared.externalId) ?? stored.get(prepared.externalId);
+          if (previous === prepared.hash) {
             seen.push(prepared.externalId);
             continue;
           }
-          // A later duplicate in the run compares with what this one writes.
-          if (stored !== undefined) known.set(prepared.externalId, prepared.hash);
+          pending.set(prepared.externalId, prepared.hash);
         }
         buffer.push(prepared);
         // A page larger than a batch: commit full batches with the previous page's checkpoint.
@@ -579,6 +582,7 @@ export class SyncEngine implements SyncRunner {
             tally,
             seen,
           );
+          for (const committed of chunk) pending.delete(committed.externalId);
           seen = [];
         }
       }
@@ -605,6 +609,7 @@ export class SyncEngine implements SyncRunner {
         buffer = [];
         pendingDeletes = [];
         seen = [];
+        pending.clear();
       }
     }
     if (
@@ -626,27 +631,23 @@ export class SyncEngine implements SyncRunner {
     return cursor;
   }
 
-  /** The stored hashes of the model's live records, up to {@link KNOWN_HASHES_LIMIT}. */
-  async #knownHashes(
+  /** The stored hashes of a page's records (live ones only), by external id. */
+  async #storedHashes(
     job: Pick<SyncJob, "tenantId" | "connectionId" | "model">,
+    records: readonly PreparedRecord[],
     signal: AbortSignal,
   ): Promise<Map<string, string>> {
-    const known = new Map<string, string>();
-    let after: string | undefined;
-    while (known.size < KNOWN_HASHES_LIMIT) {
+    const stored = new Map<string, string>();
+    for (let i = 0; i < records.length; i += HASH_LOOKUP_IDS) {
       signal.throwIfAborted();
-      const limit = Math.min(KNOWN_HASHES_PAGE, KNOWN_HASHES_LIMIT - known.size);
-      const page = await this.#d.store.listRecordHashes(job.tenantId, {
+      const found = await this.#d.store.getRecordHashes(job.tenantId, {
         connectionId: job.connectionId,
         model: job.model,
-        afterExternalId: after,
-        limit,
+        externalIds: records.slice(i, i + HASH_LOOKUP_IDS).map((r) => r.externalId),
       });
-      for (const { externalId, hash } of page) known.set(externalId, hash);
-      if (page.length < limit) break;
-      after = page[page.length - 1]!.externalId;
+      for (const { externalId, hash } of found) stored.set(externalId, hash);
     }
-    return known;
+    return stored;
   }
 
   /** One atomic batch: records, tombstones, seen-marks and checkpoint together. */
