@@ -1,15 +1,15 @@
 import {
+  createTasksFake,
+  TASKS_API_KEY,
+  TASKS_WEBHOOK_SECRET,
+  tasksConnector,
+} from "../src/example/index.js";
+import {
   type ContractFake,
   type ContractModel,
   createFakeOAuthServer,
   testConnectorContract,
 } from "../src/index.js";
-import {
-  createTasksFake,
-  TASKS_API_KEY,
-  TASKS_WEBHOOK_SECRET,
-  tasksConnector,
-} from "./fixtures/tasks.js";
 
 // The contract suite proves itself on the in-repo Tasks provider, once with
 // an API key and once over OAuth, before providers rely on it.

@@ -6,7 +6,7 @@ import {
 } from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TASKS_API_KEY } from "./fixtures/tasks.js";
+import { TASKS_API_KEY } from "../src/example/index.js";
 import { tasksWorld } from "./sync-world.js";
 
 const server = setupServer();

@@ -7,13 +7,13 @@ import {
 } from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createFakeOAuthServer } from "../src/index.js";
 import {
   createTasksFake,
   TASKS_API_KEY,
   TASKS_WEBHOOK_SECRET,
   tasksConnector,
-} from "./fixtures/tasks.js";
+} from "../src/example/index.js";
+import { createFakeOAuthServer } from "../src/index.js";
 import { KEY_1 } from "./support.js";
 
 const server = setupServer();

@@ -8,7 +8,7 @@ import {
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { TASKS_API_KEY, tasksConnector } from "./fixtures/tasks.js";
+import { TASKS_API_KEY, tasksConnector } from "../src/example/index.js";
 import { tasksWorld } from "./sync-world.js";
 
 const server = setupServer();

@@ -5,7 +5,7 @@ import {
   type Store,
   Vault,
 } from "@patchbay/core";
-import { createTasksFake, TASKS_API_KEY, tasksConnector } from "./fixtures/tasks.js";
+import { createTasksFake, TASKS_API_KEY, tasksConnector } from "../src/example/index.js";
 import { KEY_1, manualClock } from "./support.js";
 
 /** A store whose every call fails once `kill()` is called: a process that died mid-run. */

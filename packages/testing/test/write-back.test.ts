@@ -2,7 +2,7 @@ import { ErrorCode } from "@patchbay/core";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { TASKS_WEBHOOK_SECRET } from "./fixtures/tasks.js";
+import { TASKS_WEBHOOK_SECRET } from "../src/example/index.js";
 import { tasksWorld } from "./sync-world.js";
 
 const server = setupServer();

@@ -15,10 +15,10 @@ import {
   type Patchbay,
   Vault,
 } from "@patchbay/core";
+import { createTasksFake, TASKS_API_KEY, tasksConnector } from "@patchbay/testing/example";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RUNS } from "./support/fuzz.js";
-import { createTasksFake, TASKS_API_KEY, tasksConnector } from "./support/tasks.js";
 import { KEY_1, manualClock } from "./support/world.js";
 
 type Op =

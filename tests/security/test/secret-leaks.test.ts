@@ -7,9 +7,9 @@
  * secret, API keys, the webhook secret, the vault key and the cron secret.
  */
 import { createPatchbay, type Patchbay, Vault } from "@patchbay/core";
+import { TASKS_API_KEY, TASKS_WEBHOOK_SECRET } from "@patchbay/testing/example";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TASKS_API_KEY, TASKS_WEBHOOK_SECRET } from "./support/tasks.js";
 import {
   APP,
   CLIENT_SECRET,

@@ -4,10 +4,10 @@
  * is made with them, and nothing secret appears in the error.
  */
 import { createPatchbay, ErrorCode, Vault, VaultError } from "@patchbay/core";
+import { TASKS_API_KEY } from "@patchbay/testing/example";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectOAuth } from "./support/isolation.js";
-import { TASKS_API_KEY } from "./support/tasks.js";
 import { KEY_2, rejection, tasksWorld } from "./support/world.js";
 
 const server = setupServer();

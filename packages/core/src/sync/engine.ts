@@ -529,7 +529,16 @@ export class SyncEngine implements SyncRunner {
     // A full run compares each page with the stored hashes; `pending` holds the
     // hashes of buffered, uncommitted upserts, so a later duplicate in the run
     // compares with what the earlier one will write.
-    const full = mode === "full";
+    // A model with nothing stored yet (a first import) has nothing to compare with.
+    const full =
+      mode === "full" &&
+      (
+        await this.#d.store.listRecordHashes(job.tenantId, {
+          connectionId: job.connectionId,
+          model: job.model,
+          limit: 1,
+        })
+      ).length > 0;
     const pending = new Map<string, string>();
     // Checkpoint of the newest page whose records are all in the buffer or committed.
     let pageCheckpoint: Json | null = (ctx.checkpoint as Json | null) ?? null;

@@ -1,6 +1,5 @@
 import type { Patchbay, Store } from "@patchbay/core";
-import type { createTasksFake } from "./tasks.js";
-import { writtenFiles } from "./tasks.js";
+import type { TasksFake } from "@patchbay/testing/example";
 import type { tasksWorld } from "./world.js";
 
 export type World = ReturnType<typeof tasksWorld>;
@@ -66,7 +65,7 @@ export async function populate(w: World, tenantId: string): Promise<TenantThings
 /** Everything stored for a tenant, plus what the provider saw: compared before and after another tenant acts. */
 export async function snapshot(
   store: Store,
-  fake: ReturnType<typeof createTasksFake>,
+  fake: TasksFake,
   things: TenantThings,
   patchbay: Patchbay,
 ): Promise<string> {
@@ -89,6 +88,10 @@ export async function snapshot(
     exports: await store.listExports(tenantId),
     exportRuns: await store.listExportRuns(tenantId, { limit: 1000 }),
     usage: await patchbay.tenants.usage(tenantId),
-    provider: { tasks: fake.sorted(), stats: fake.stats, files: writtenFiles.length },
+    provider: {
+      tasks: fake.sorted(),
+      stats: fake.stats,
+      files: [...fake.files.values()].map(({ body, ...file }) => ({ ...file, bytes: body.length })),
+    },
   });
 }

@@ -11,7 +11,7 @@ import {
   Vault,
 } from "@patchbay/core";
 import { createFakeOAuthServer } from "@patchbay/testing";
-import { createTasksFake, TASKS_API_KEY, tasksConnector } from "./tasks.js";
+import { createTasksFake, TASKS_API_KEY, tasksConnector } from "@patchbay/testing/example";
 
 export const APP = "https://app.example.com";
 export const CALLBACK = `${APP}/integrations/tasks/callback`;
