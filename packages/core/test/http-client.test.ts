@@ -592,13 +592,27 @@ describe("response types", () => {
     ).rejects.toBeInstanceOf(ProviderError);
   });
 
-  it("throws ProviderError when a 2xx body is not JSON", async () => {
-    const { client } = setup([new Response("<html>oops</html>")]);
-    const error = await rejection(client.get("items"));
+  it("retries a 2xx body that is not valid JSON (cut off in transit), and reports it if it persists", async () => {
+    const truncated = () => new Response('{"items": [1, 2', { status: 200 });
+    const once = setup([truncated(), ok({ items: [1, 2, 3] })]);
+    await expect(once.client.get("items")).resolves.toMatchObject({ data: { items: [1, 2, 3] } });
+    expect(once.calls).toHaveLength(2);
+    expect(once.sleeps).toHaveLength(1);
+
+    // 1 attempt + 4 retries of the default policy, then the error says which call and what.
+    const always = setup(Array.from({ length: 5 }, () => new Response("<html>oops</html>")));
+    const error = await rejection(always.client.get("items"));
     expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: 200, retryable: true });
     expect((error as Error).message).toBe(
       `GET ${BASE}/items → 200: the response is not valid JSON`,
     );
+    expect(always.calls).toHaveLength(5);
+
+    // A POST may have been applied: not retried.
+    const post = setup([truncated()]);
+    expect(await rejection(post.client.post("items", { json: {} }))).toBeInstanceOf(ProviderError);
+    expect(post.calls).toHaveLength(1);
   });
 });
 

@@ -132,21 +132,36 @@ describe("google-sheets rows under faults", () => {
   it.each([
     ["truncated", () => fault.truncateJson()],
     ["malformed", () => fault.malformedJson()],
+  ] as const)("a %s JSON body once is retried in the run, which ends exact", async (_, make) => {
+    const w = await world();
+    blockRule(w.injector, make());
+    const r = await run(w.patchbay, w.connection.id, "rows");
+    expect(r).toMatchObject({ status: "succeeded", inserted: 35, failed: 0, error: null });
+    expect(w.injector.count()).toBe(1);
+    await exact(w);
+  });
+
+  it.each([
+    ["truncated", () => fault.truncateJson()],
+    ["malformed", () => fault.malformedJson()],
   ] as const)(
-    "a %s JSON body fails the run with a specific error; the next run ends exact",
+    "a %s JSON body on every try fails the run with a specific error; the next run ends exact",
     async (_, make) => {
       const w = await world();
-      blockRule(w.injector, make());
+      blockRule(w.injector, make(), Number.POSITIVE_INFINITY);
       const failed = await run(w.patchbay, w.connection.id, "rows");
       expect(failed.status).toBe("failed");
       // The user sees which call and what was wrong with it.
       expect(failed.error).toMatch(
         /^GET https:\/\/sheets\.googleapis\.com\/v4\/spreadsheets\/.+ → 200: the response is not valid JSON/,
       );
+      // 1 attempt + 4 retries of the default policy.
+      expect(w.injector.count()).toBe(5);
       // The first block was committed before the bad one; nothing after it.
       expect(failed.inserted).toBe(10);
       const connection = await w.patchbay.connections.get(TENANT, w.connection.id);
       expect(connection.status).toBe("error");
+      w.injector.clear();
       const next = await run(w.patchbay, w.connection.id, "rows");
       expect(next).toMatchObject({ status: "succeeded", inserted: 25 });
       expect((await w.patchbay.connections.get(TENANT, w.connection.id)).status).toBe("active");

@@ -452,11 +452,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         data = await readBody(response, p.responseType);
       } catch (error) {
         if (error instanceof SyntaxError) {
-          const text = error.message;
-          throw new ProviderError(
-            `${p.method} ${p.safeUrl} → ${response.status}: the response is not valid JSON`,
-            { status: response.status, retryable: false, cause: scrub(text) },
-          );
+          // Usually a body cut off in transit: retried like a 5xx (idempotent
+          // requests only), and reported as it is if it persists.
+          return {
+            kind: "error",
+            error: new ProviderError(
+              `${p.method} ${p.safeUrl} → ${response.status}: the response is not valid JSON`,
+              { status: response.status, retryable: true, cause: scrub(error.message) },
+            ),
+          };
         }
         return fail(error, "while reading the response body");
       }
