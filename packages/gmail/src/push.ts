@@ -12,19 +12,17 @@ import type {
   ConnectorLifecycle,
   LifecycleContext,
   LifecycleResult,
-  WebhookDelivery,
   WebhookSpec,
 } from "@patchbay/core";
 import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  type JSONWebKeySet,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from "jose";
+  checkGooglePubSubOptions,
+  type PubSubKeyResolver,
+  pubSubPushWebhook,
+  readPubSubPushJson,
+} from "@patchbay/google-common";
+import type { JSONWebKeySet, JWTHeaderParameters, JWTVerifyGetKey } from "jose";
 import { stopWatch, watchInbox } from "./api.js";
-import { GOOGLE_CERTS_URL, GOOGLE_ISSUERS } from "./endpoints.js";
-import { GmailPushDataSchema, PubSubPushSchema } from "./schemas.js";
+import { GmailPushDataSchema } from "./schemas.js";
 
 /**
  * The host's Pub/Sub setup for Gmail push.
@@ -54,8 +52,6 @@ export interface GmailPubSubOptions {
   jwks?: JSONWebKeySet | JWTVerifyGetKey;
 }
 
-const TOPIC_NAME = /^projects\/[^/\s]+\/topics\/[^/\s]+$/;
-
 /**
  * Check the host's Pub/Sub options.
  *
@@ -67,41 +63,7 @@ const TOPIC_NAME = /^projects\/[^/\s]+\/topics\/[^/\s]+$/;
  * @see https://developers.google.com/workspace/gmail/api/guides/push
  */
 export function checkPubSubOptions(options: GmailPubSubOptions): GmailPubSubOptions {
-  if (options === null || typeof options !== "object")
-    throw new TypeError(
-      '"pubsub" must be an object with topicName, audience and serviceAccountEmail',
-    );
-  if (typeof options.topicName !== "string" || !TOPIC_NAME.test(options.topicName))
-    throw new TypeError('"pubsub.topicName" must look like projects/<project>/topics/<topic>');
-  if (typeof options.audience !== "string" || options.audience === "")
-    throw new TypeError('"pubsub.audience" must be the push subscription\'s audience');
-  if (
-    typeof options.serviceAccountEmail !== "string" ||
-    !/^[^@\s]+@[^@\s]+$/.test(options.serviceAccountEmail)
-  )
-    throw new TypeError('"pubsub.serviceAccountEmail" must be a service account email');
-  if (
-    options.jwks !== undefined &&
-    typeof options.jwks !== "function" &&
-    !Array.isArray((options.jwks as JSONWebKeySet | null)?.keys)
-  )
-    throw new TypeError('"pubsub.jwks" must be a JSON Web Key Set or a jose key resolver');
-  return options;
-}
-
-/** The push body's notification: `{ emailAddress, historyId }`, or `undefined` when malformed. */
-function notification(delivery: WebhookDelivery): { emailAddress: string } | undefined {
-  const push = PubSubPushSchema.safeParse(delivery.payload);
-  if (!push.success) return undefined;
-  try {
-    const json: unknown = JSON.parse(
-      Buffer.from(push.data.message.data, "base64").toString("utf8"),
-    );
-    const data = GmailPushDataSchema.safeParse(json);
-    return data.success ? { emailAddress: data.data.emailAddress } : undefined;
-  } catch {
-    return undefined;
-  }
+  return checkGooglePubSubOptions(options);
 }
 
 /**
@@ -109,10 +71,11 @@ function notification(delivery: WebhookDelivery): { emailAddress: string } | und
  * bearer token that is RS256-signed by a key in the set, from issuer
  * `https://accounts.google.com` (or `accounts.google.com`), for the
  * configured audience, not expired, whose `email` is the configured service
- * account and `email_verified` is `true`. Routing: the notification's
- * `emailAddress` (lowercased) equals the connection's metadata
- * `emailAddress`. Action: an incremental sync of `replies` (the payload's
- * historyId is not used: history is read from the stored cursor).
+ * account and `email_verified` is `true` (see `verifyPubSubPushToken` in
+ * `@patchbay/google-common`). Routing: the notification's `emailAddress`
+ * (lowercased) equals the connection's metadata `emailAddress`. Action: an
+ * incremental sync of `replies` (the payload's historyId is not used:
+ * history is read from the stored cursor).
  *
  * @example
  * ```ts
@@ -121,47 +84,16 @@ function notification(delivery: WebhookDelivery): { emailAddress: string } | und
  * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions#validate_tokens
  */
 export function gmailPushWebhooks(options: GmailPubSubOptions): WebhookSpec {
-  const checked = checkPubSubOptions(options);
-  const keys: JWTVerifyGetKey =
-    typeof checked.jwks === "function"
-      ? checked.jwks
-      : checked.jwks !== undefined
-        ? createLocalJWKSet(checked.jwks)
-        : createRemoteJWKSet(new URL(GOOGLE_CERTS_URL));
-  const serviceAccount = checked.serviceAccountEmail.toLowerCase();
+  const { audience, serviceAccountEmail, jwks } = checkPubSubOptions(options);
+  const resolver: JSONWebKeySet | PubSubKeyResolver | undefined =
+    typeof jwks === "function"
+      ? (header, token) => jwks(header as JWTHeaderParameters, token)
+      : jwks;
   return {
-    secret: "app",
-    verify: async (delivery) => {
-      const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(
-        delivery.headers.get("authorization") ?? "",
-      );
-      if (match === null) return false;
-      try {
-        const { payload } = await jwtVerify(match[1]!, keys, {
-          issuer: [...GOOGLE_ISSUERS],
-          audience: checked.audience,
-          algorithms: ["RS256"],
-          requiredClaims: ["exp", "iat", "email"],
-        });
-        return (
-          typeof payload.email === "string" &&
-          payload.email.toLowerCase() === serviceAccount &&
-          payload.email_verified === true
-        );
-      } catch {
-        return false;
-      }
-    },
-    deliveryId: (delivery) => {
-      const push = PubSubPushSchema.safeParse(delivery.payload);
-      if (!push.success) return undefined;
-      // Pub/Sub message ids are unique per topic; the subscription names the topic's consumer.
-      const id = push.data.message.messageId ?? push.data.message.message_id;
-      return id === undefined ? undefined : `${push.data.subscription ?? ""}:${id}`;
-    },
+    ...pubSubPushWebhook({ audience, serviceAccountEmail, jwks: resolver }),
     route: (delivery) => {
-      const data = notification(delivery);
-      return data === undefined ? undefined : { emailAddress: data.emailAddress.toLowerCase() };
+      const data = GmailPushDataSchema.safeParse(readPubSubPushJson(delivery.payload));
+      return data.success ? { emailAddress: data.data.emailAddress.toLowerCase() } : undefined;
     },
     actions: () => [{ kind: "sync", model: "replies" }],
   };

@@ -399,26 +399,6 @@ export const GmailSendResponseSchema = z.looseObject({
 });
 
 /**
- * A Pub/Sub push delivery; `message.data` is base64 JSON `{ emailAddress, historyId }`.
- *
- * @example
- * ```ts
- * PubSubPushSchema.parse(delivery.payload).message.data;
- * ```
- * @see https://developers.google.com/workspace/gmail/api/guides/push#receiving_notifications
- */
-export const PubSubPushSchema = z.looseObject({
-  message: z.looseObject({
-    data: z.string(),
-    messageId: z.string().optional(),
-    message_id: z.string().optional(),
-    publishTime: z.string().optional(),
-    attributes: z.record(z.string(), z.string()).optional(),
-  }),
-  subscription: z.string().optional(),
-});
-
-/**
  * The JSON inside a Gmail push notification's `message.data`.
  *
  * @example

@@ -1,5 +1,6 @@
-import { type LifecycleContext, silentLogger } from "@patchbay/core";
+import { type LifecycleContext, silentLogger, type WebhookDelivery } from "@patchbay/core";
 import { GOOGLE_SANDBOX_CLIENT } from "@patchbay/google-common/testing";
+import { createLocalJWKSet } from "jose";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GOOGLE_CERTS_URL, gmail } from "../src/index.js";
@@ -13,6 +14,18 @@ afterAll(() => server.close());
 
 async function runs(w: World): Promise<number> {
   return (await w.patchbay.sync.runs(TENANT, { connectionId: w.connection.id })).length;
+}
+
+/** A push request as core hands it to `webhooks.verify` and `route`. */
+async function deliveryOf(push: Request): Promise<WebhookDelivery> {
+  return {
+    headers: push.headers,
+    url: new URL(push.url),
+    method: "POST",
+    rawBody: new Uint8Array(),
+    text: "",
+    payload: JSON.parse(await push.text()),
+  };
 }
 
 async function lifecycleContext(w: World): Promise<LifecycleContext> {
@@ -104,19 +117,24 @@ describe("push: Pub/Sub deliveries", () => {
       ...GOOGLE_SANDBOX_CLIENT,
       pubsub: { ...GMAIL_SANDBOX_PUBSUB, jwks: await fakeGoogleJwks() },
     });
-    const push = await w.fake.pushNotification();
-    const delivery = {
-      headers: push.headers,
-      url: new URL(push.url),
-      method: "POST",
-      rawBody: new Uint8Array(),
-      text: "",
-      payload: JSON.parse(await push.text()),
-    };
+    const delivery = await deliveryOf(await w.fake.pushNotification());
     expect(await connector.webhooks!.verify(delivery, {})).toBe(true);
     expect(connector.webhooks!.route(delivery)).toEqual({ emailAddress: w.fake.emailAddress });
     expect(fetched).not.toContain(GOOGLE_CERTS_URL);
     server.events.removeAllListeners();
+  });
+
+  it("verifies with a jose key resolver as pubsub.jwks", async () => {
+    const w = await connectWorld(server);
+    const connector = gmail({
+      ...GOOGLE_SANDBOX_CLIENT,
+      pubsub: { ...GMAIL_SANDBOX_PUBSUB, jwks: createLocalJWKSet(await fakeGoogleJwks()) },
+    });
+    const verify = connector.webhooks!.verify;
+    expect(await verify(await deliveryOf(await w.fake.pushNotification()), {})).toBe(true);
+    expect(
+      await verify(await deliveryOf(await w.fake.pushNotification({ forged: true })), {}),
+    ).toBe(false);
   });
 
   it("the watch's own notifications drive a sync end to end", async () => {

@@ -96,28 +96,10 @@ export const LOCATION_READ_MASK = [
   "openInfo",
 ] as const;
 
-/**
- * Google's OAuth 2.0 signing keys as a JSON Web Key Set: Pub/Sub push
- * tokens are signed with them.
- *
- * @example
- * ```ts
- * await fetch(GOOGLE_CERTS_URL); // { keys: [...] }
- * ```
- * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions
- */
-export const GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v3/certs";
-
-/**
- * The `iss` values of Google-signed OIDC tokens.
- *
- * @example
- * ```ts
- * GOOGLE_ISSUERS.includes(claims.iss);
- * ```
- * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions
- */
-export const GOOGLE_ISSUERS = ["https://accounts.google.com", "accounts.google.com"] as const;
+// Google's signing keys (`GOOGLE_CERTS_URL`) and token issuers (`GOOGLE_ISSUERS`)
+// for Pub/Sub push tokens live in `@patchbay/google-common`, shared by the
+// Google connectors; re-exported here for compatibility.
+export { GOOGLE_CERTS_URL, GOOGLE_ISSUERS } from "@patchbay/google-common";
 
 /**
  * The service account Business Profile publishes notifications as: grant it

@@ -14,14 +14,16 @@ import type {
   WebhookDelivery,
   WebhookSpec,
 } from "@patchbay/core";
+import {
+  checkGooglePubSubOptions,
+  type JsonWebKeySet,
+  type PubSubKeyResolver,
+  pubSubPushWebhook,
+  readPubSubPushJson,
+} from "@patchbay/google-common";
 import { connectionAccount } from "./account.js";
 import { NOTIFICATIONS_API } from "./endpoints.js";
-import { googleKeySource, type JsonWebKeySet, verifyPushToken } from "./push-token.js";
-import {
-  GbpNotificationSchema,
-  type GoogleBusinessProfileConfig,
-  PubSubPushSchema,
-} from "./schemas.js";
+import { GbpNotificationSchema, type GoogleBusinessProfileConfig } from "./schemas.js";
 import { settingsOf } from "./settings.js";
 
 /**
@@ -44,11 +46,12 @@ export interface GbpPubSubOptions {
   audience: string;
   /** The service account the push subscription authenticates as. */
   serviceAccountEmail: string;
-  /** Keys to verify push tokens with. Default: Google's published keys, fetched and cached. */
-  jwks?: JsonWebKeySet;
+  /**
+   * Keys to verify push tokens with: a key set, or a key resolver (a `jose`
+   * one fits). Default: Google's published keys, fetched and cached.
+   */
+  jwks?: JsonWebKeySet | PubSubKeyResolver;
 }
-
-const TOPIC_NAME = /^projects\/[^/\s]+\/topics\/[^/\s]+$/;
 
 /**
  * Check the host's Pub/Sub options.
@@ -61,22 +64,7 @@ const TOPIC_NAME = /^projects\/[^/\s]+\/topics\/[^/\s]+$/;
  * @see https://developers.google.com/my-business/content/notification-setup
  */
 export function checkPubSubOptions(options: GbpPubSubOptions): GbpPubSubOptions {
-  if (options === null || typeof options !== "object")
-    throw new TypeError(
-      '"pubsub" must be an object with topicName, audience and serviceAccountEmail',
-    );
-  if (typeof options.topicName !== "string" || !TOPIC_NAME.test(options.topicName))
-    throw new TypeError('"pubsub.topicName" must look like projects/<project>/topics/<topic>');
-  if (typeof options.audience !== "string" || options.audience === "")
-    throw new TypeError('"pubsub.audience" must be the push subscription\'s audience');
-  if (
-    typeof options.serviceAccountEmail !== "string" ||
-    !/^[^@\s]+@[^@\s]+$/.test(options.serviceAccountEmail)
-  )
-    throw new TypeError('"pubsub.serviceAccountEmail" must be a service account email');
-  if (options.jwks !== undefined && !Array.isArray(options.jwks?.keys))
-    throw new TypeError('"pubsub.jwks" must be a JSON Web Key Set ({ keys: [...] })');
-  return options;
+  return checkGooglePubSubOptions(options);
 }
 
 /**
@@ -107,15 +95,7 @@ export interface GbpNotification {
 export function readNotification(
   delivery: Pick<WebhookDelivery, "payload">,
 ): GbpNotification | undefined {
-  const push = PubSubPushSchema.safeParse(delivery.payload);
-  if (!push.success) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(push.data.message.data, "base64").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  const data = GbpNotificationSchema.safeParse(json);
+  const data = GbpNotificationSchema.safeParse(readPubSubPushJson(delivery.payload));
   if (!data.success) return undefined;
   const n = data.data;
   const type = n.notificationType ?? n.type;
@@ -139,7 +119,8 @@ const LOCATION_TYPES = new Set([
  * Webhook handling for Business Profile notifications. `verify` accepts a
  * delivery only with a bearer token RS256-signed by a Google key, from issuer
  * `accounts.google.com`, for the configured audience, unexpired, whose
- * `email` is the configured service account with `email_verified: true`.
+ * `email` is the configured service account with `email_verified: true`
+ * (see `verifyPubSubPushToken` in `@patchbay/google-common`).
  * Routing: the account in the notification's resource names equals the
  * connection's metadata `accountId`. Actions: `NEW_REVIEW`/`UPDATED_REVIEW`
  * → incremental sync of `reviews`; Google updates, duplicate and
@@ -153,26 +134,9 @@ const LOCATION_TYPES = new Set([
  * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions#validate_tokens
  */
 export function gbpPushWebhooks(options: GbpPubSubOptions): WebhookSpec {
-  const checked = checkPubSubOptions(options);
-  const keys = googleKeySource(checked.jwks);
+  const { audience, serviceAccountEmail, jwks } = checkPubSubOptions(options);
   return {
-    secret: "app",
-    verify: async (delivery) => {
-      const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(
-        delivery.headers.get("authorization") ?? "",
-      );
-      if (match === null) return false;
-      return verifyPushToken(match[1]!, keys, {
-        audience: checked.audience,
-        serviceAccountEmail: checked.serviceAccountEmail,
-      });
-    },
-    deliveryId: (delivery) => {
-      const push = PubSubPushSchema.safeParse(delivery.payload);
-      if (!push.success) return undefined;
-      const id = push.data.message.messageId ?? push.data.message.message_id;
-      return id === undefined ? undefined : `${push.data.subscription ?? ""}:${id}`;
-    },
+    ...pubSubPushWebhook({ audience, serviceAccountEmail, jwks }),
     route: (delivery) => {
       const accountId = readNotification(delivery)?.accountId;
       return accountId === undefined ? undefined : { accountId };

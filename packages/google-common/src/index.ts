@@ -1,7 +1,8 @@
 /**
- * What Patchbay's Google connectors (Sheets, Gmail, Drive, Analytics) share:
- * the OAuth declaration with Google's quirks, and the parser for Google's two
- * API error shapes and rate-limit signals.
+ * What Patchbay's Google connectors (Sheets, Gmail, Drive, Analytics,
+ * Business Profile) share: the OAuth declaration with Google's quirks, the
+ * parser for Google's two API error shapes and rate-limit signals, and the
+ * verification of Cloud Pub/Sub authenticated push deliveries.
  *
  * @see https://developers.google.com/identity/protocols/oauth2/web-server
  */
@@ -11,6 +12,27 @@ import {
   type ProviderErrorInfo,
   type ProviderErrorParser,
 } from "@patchbay/core";
+
+export {
+  checkGooglePubSubOptions,
+  decodePubSubPush,
+  GOOGLE_CERTS_URL,
+  GOOGLE_ISSUERS,
+  googleKeySource,
+  type JsonWebKeySet,
+  type PubSubKeyResolver,
+  type PubSubPushClaims,
+  PubSubPushError,
+  type PubSubPushErrorCode,
+  type PubSubPushMessage,
+  type PubSubPushOptions,
+  type PubSubTokenHeader,
+  pubSubPushWebhook,
+  readPubSubPushJson,
+  type VerifiedPubSubPush,
+  verifyPubSubPush,
+  verifyPubSubPushToken,
+} from "./pubsub.js";
 
 /** Google's OAuth 2.0 endpoints. */
 export const GOOGLE_OAUTH = {

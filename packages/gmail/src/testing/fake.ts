@@ -13,7 +13,7 @@ import {
 } from "@patchbay/google-common/testing";
 import type { FakeOAuthServer } from "@patchbay/testing";
 import { HttpResponse, http, type RequestHandler } from "msw";
-import { GMAIL_USERS_URL, GOOGLE_CERTS_URL } from "../endpoints.js";
+import { GMAIL_USERS_URL } from "../endpoints.js";
 import {
   createMailbox,
   type FakeHistoryRecord,
@@ -21,7 +21,7 @@ import {
   type FakeMessage,
   SYSTEM_LABELS,
 } from "./mailbox.js";
-import { fakeGoogleJwks, type PushTokenClaims, signPushToken } from "./pubsub.js";
+import { type PushTokenClaims, pushSigner } from "./pubsub.js";
 import {
   type GmailPayload,
   header,
@@ -384,7 +384,7 @@ export function createGmailFake(options: GmailFakeOptions = {}): GmailFake {
   const sent: FakeSentMessage[] = [];
   let rateLimited: Array<{ status: 403 | 429 }> = [];
   let watch: FakeWatch | undefined;
-  let pushSeq = 1_000_000;
+  const pushes = pushSigner.subscription({ ...pubsub, firstMessageId: 1_000_001, now });
   const pendingPushes: number[] = [];
 
   mailbox.onHistory((entry: FakeHistoryRecord) => {
@@ -546,11 +546,7 @@ export function createGmailFake(options: GmailFakeOptions = {}): GmailFake {
   const base = `${GMAIL_USERS_URL}/:userId`;
   const handlers: RequestHandler[] = [
     ...oauth.handlers,
-    http.get(GOOGLE_CERTS_URL, async () =>
-      HttpResponse.json(await fakeGoogleJwks(), {
-        headers: { "cache-control": "public, max-age=20000, must-revalidate" },
-      }),
-    ),
+    pushSigner.certsHandler(),
     http.get(`${base}/profile`, ({ request, params }) => {
       const denied = gate(request, String(params.userId), "users.getProfile");
       if (denied) return denied;
@@ -1031,40 +1027,17 @@ export function createGmailFake(options: GmailFakeOptions = {}): GmailFake {
      * envelope with base64 `{ emailAddress, historyId }`.
      */
     async pushNotification(first, second) {
-      const pushOptions: PushNotificationOptions =
-        typeof first === "string" ? { ...second, emailAddress: first } : { ...first };
-      const token = await signPushToken({
-        audience: pushOptions.audience ?? pubsub.audience,
-        email: pushOptions.email ?? pubsub.serviceAccountEmail,
-        emailVerified: pushOptions.emailVerified,
-        issuer: pushOptions.issuer,
-        issuedAt: pushOptions.issuedAt,
-        lifetimeSeconds: pushOptions.lifetimeSeconds,
-        forged: pushOptions.forged,
-      });
-      pushSeq += 1;
-      const publishTime = new Date(now()).toISOString();
-      const data = Buffer.from(
-        JSON.stringify({
-          emailAddress: pushOptions.emailAddress ?? emailAddress,
-          historyId: pushOptions.historyId ?? mailbox.historyId,
-        }),
-      ).toString("base64");
-      return new Request(pushOptions.url ?? pubsub.audience, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          message: {
-            attributes: {},
-            data,
-            messageId: String(pushSeq),
-            message_id: String(pushSeq),
-            publishTime,
-            publish_time: publishTime,
-          },
-          subscription: pubsub.subscription,
-        }),
-      });
+      const {
+        emailAddress: address,
+        historyId,
+        ...overrides
+      }: PushNotificationOptions = typeof first === "string"
+        ? { ...second, emailAddress: first }
+        : { ...first };
+      return pushes.deliver(
+        { emailAddress: address ?? emailAddress, historyId: historyId ?? mailbox.historyId },
+        overrides,
+      );
     },
     /** Push deliveries the active watch produced since the last call (one per matching change). */
     async takePushes(): Promise<Request[]> {

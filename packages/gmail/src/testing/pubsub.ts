@@ -2,9 +2,13 @@
  * A stand-in for Google's signing keys and Cloud Pub/Sub's authenticated
  * push: RS256 OIDC tokens with Google's claims, the matching JWKS (served at
  * Google's certs URL by the fake's handlers), and a second key pair for
- * forgeries. Keys are made once per process.
+ * forgeries. Keys are made once per process. The signing itself is
+ * `createPubSubPushSigner` from `@patchbay/google-common/testing`.
  */
-import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from "jose";
+import { createPubSubPushSigner, type PushTokenClaims } from "@patchbay/google-common/testing";
+import type { JSONWebKeySet } from "jose";
+
+export type { PushTokenClaims };
 
 /**
  * The key id the fake's Google signing key carries.
@@ -16,28 +20,16 @@ import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } fro
  */
 export const FAKE_GOOGLE_KEY_ID = "patchbay-fake-google-key-1";
 
-interface KeyMaterial {
-  signing: CryptoKey;
-  forged: CryptoKey;
-  jwks: JSONWebKeySet;
-}
-
-let material: Promise<KeyMaterial> | undefined;
-
-function keys(): Promise<KeyMaterial> {
-  material ??= (async () => {
-    const signing = await generateKeyPair("RS256", { extractable: true });
-    const forged = await generateKeyPair("RS256", { extractable: true });
-    const jwk: JWK = {
-      ...(await exportJWK(signing.publicKey)),
-      kid: FAKE_GOOGLE_KEY_ID,
-      alg: "RS256",
-      use: "sig",
-    };
-    return { signing: signing.privateKey, forged: forged.privateKey, jwks: { keys: [jwk] } };
-  })();
-  return material;
-}
+/**
+ * The Gmail fake's Google signing keys (one pair per process, made on first use).
+ *
+ * @example
+ * ```ts
+ * server.use(pushSigner.certsHandler());
+ * ```
+ * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions
+ */
+export const pushSigner = createPubSubPushSigner({ keyId: FAKE_GOOGLE_KEY_ID });
 
 /**
  * The fake Google key set (what `https://www.googleapis.com/oauth2/v3/certs`
@@ -50,29 +42,7 @@ function keys(): Promise<KeyMaterial> {
  * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions
  */
 export async function fakeGoogleJwks(): Promise<JSONWebKeySet> {
-  return structuredClone((await keys()).jwks);
-}
-
-/**
- * Claims of a Pub/Sub push token. Defaults are a genuine delivery's.
- *
- * @example
- * ```ts
- * const claims: PushTokenClaims = { audience: "https://app.example.com/webhooks/gmail", email: "push@p.iam.gserviceaccount.com" };
- * ```
- * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions
- */
-export interface PushTokenClaims {
-  audience: string;
-  email: string;
-  emailVerified?: boolean;
-  issuer?: string;
-  /** Epoch seconds; default now. */
-  issuedAt?: number;
-  /** Lifetime in seconds; default 3600 (Pub/Sub's). Negative makes an expired token. */
-  lifetimeSeconds?: number;
-  /** Sign with a key Google never published (same `kid`): a forgery. */
-  forged?: boolean;
+  return pushSigner.jwks() as JSONWebKeySet;
 }
 
 /**
@@ -85,18 +55,5 @@ export interface PushTokenClaims {
  * @see https://docs.cloud.google.com/pubsub/docs/authenticate-push-subscriptions#jwt_format
  */
 export async function signPushToken(claims: PushTokenClaims): Promise<string> {
-  const { signing, forged } = await keys();
-  const iat = claims.issuedAt ?? Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    email: claims.email,
-    email_verified: claims.emailVerified ?? true,
-    azp: "113774264463038321964",
-  })
-    .setProtectedHeader({ alg: "RS256", kid: FAKE_GOOGLE_KEY_ID, typ: "JWT" })
-    .setIssuer(claims.issuer ?? "https://accounts.google.com")
-    .setAudience(claims.audience)
-    .setSubject("113774264463038321964")
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + (claims.lifetimeSeconds ?? 3600))
-    .sign(claims.forged ? forged : signing);
+  return pushSigner.sign(claims);
 }

@@ -20,7 +20,6 @@ import {
   ACCOUNT_MANAGEMENT_API,
   BUSINESS_INFORMATION_API,
   GBP_SCOPE,
-  GOOGLE_CERTS_URL,
   LOCATION_READ_MASK,
   locationIdOf,
   MY_BUSINESS_V4_API,
@@ -33,7 +32,7 @@ import {
   NOTIFICATION_TYPES,
   STAR_RATINGS,
 } from "../schemas.js";
-import { fakeGoogleJwks, type PushTokenClaims, signPushToken } from "./push-token.js";
+import { type PushTokenClaims, pushSigner } from "./push-token.js";
 import { SANDBOX_LOCATIONS, SANDBOX_POSTS, SANDBOX_REVIEWS } from "./sandbox-data.js";
 
 /**
@@ -365,7 +364,7 @@ export function createGoogleBusinessProfileFake(
   let rateLimited = 0;
   let seq = 0;
   let lastStamp = 0;
-  let pushSeq = 7_000_000;
+  const pushes = pushSigner.subscription({ ...pubsub, firstMessageId: 7_000_001, now });
 
   /** Strictly increasing timestamps, as Google's `updateTime` never ties for one review. */
   const stamp = (): string => {
@@ -448,11 +447,7 @@ export function createGoogleBusinessProfileFake(
 
   const handlers: RequestHandler[] = [
     ...oauth.handlers,
-    http.get(GOOGLE_CERTS_URL, () =>
-      HttpResponse.json(fakeGoogleJwks(), {
-        headers: { "cache-control": "public, max-age=21600" },
-      }),
-    ),
+    pushSigner.certsHandler(),
 
     // Account Management: accounts.list (pageSize default and max 20).
     http.get(`${ACCOUNT_MANAGEMENT_API}/accounts`, ({ request }) => {
@@ -952,41 +947,17 @@ export function createGoogleBusinessProfileFake(
       return (edits.get(locationIdOf(location)) ?? []).filter((t) => t > now() - 60_000).length;
     },
     pushNotification(push = {}) {
+      const { type, locationName: location, reviewName, ...overrides } = push;
       const first = [...locations.values()][0];
-      const locationName = push.locationName ?? (first === undefined ? undefined : v4Name(first));
-      const token = signPushToken({
-        audience: push.audience ?? pubsub.audience,
-        email: push.email ?? pubsub.serviceAccountEmail,
-        emailVerified: push.emailVerified,
-        issuer: push.issuer,
-        issuedAt: push.issuedAt ?? Math.floor(now() / 1000),
-        lifetimeSeconds: push.lifetimeSeconds,
-        forged: push.forged,
-      });
-      pushSeq += 1;
-      const publishTime = new Date(now()).toISOString();
-      const data = Buffer.from(
-        JSON.stringify({
-          notificationType: push.type ?? "NEW_REVIEW",
+      const locationName = location ?? (first === undefined ? undefined : v4Name(first));
+      return pushes.deliver(
+        {
+          notificationType: type ?? "NEW_REVIEW",
           ...(locationName !== undefined && { locationName }),
-          ...(push.reviewName !== undefined && { reviewName: push.reviewName }),
-        }),
-      ).toString("base64");
-      return new Request(push.url ?? pubsub.audience, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          message: {
-            attributes: {},
-            data,
-            messageId: String(pushSeq),
-            message_id: String(pushSeq),
-            publishTime,
-            publish_time: publishTime,
-          },
-          subscription: pubsub.subscription,
-        }),
-      });
+          ...(reviewName !== undefined && { reviewName }),
+        },
+        { ...overrides, issuedAt: overrides.issuedAt ?? Math.floor(now() / 1000) },
+      );
     },
   };
 

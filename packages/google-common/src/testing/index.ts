@@ -1,8 +1,9 @@
 /**
  * Test doubles shared by the Google connectors' fakes: Google's OAuth server
  * (on Google's real endpoint URLs, with Google's behaviour: no refresh-token
- * rotation, refresh token only with offline access) and Google's error and
- * rate-limit responses in both error shapes.
+ * rotation, refresh token only with offline access), Google's error and
+ * rate-limit responses in both error shapes, and Google's signing keys with
+ * Cloud Pub/Sub's authenticated push deliveries.
  */
 import {
   createFakeOAuthServer,
@@ -11,6 +12,15 @@ import {
 } from "@patchbay/testing";
 import { HttpResponse } from "msw";
 import { GOOGLE_OAUTH } from "../index.js";
+
+export {
+  createPubSubPushSigner,
+  type FakePushOverrides,
+  type FakePushSubscription,
+  type FakePushSubscriptionOptions,
+  type PubSubPushSigner,
+  type PushTokenClaims,
+} from "./pubsub.js";
 
 /** The sandbox OAuth client the Google fakes accept. */
 export const GOOGLE_SANDBOX_CLIENT = {
