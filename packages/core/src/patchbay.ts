@@ -108,7 +108,16 @@ export interface PatchbayOptions {
     | "holderId"
   >;
   /** Sync tuning: records per committed batch (default 500) and run lease length (default 60 s). */
-  sync?: { batchSize?: number; leaseTtlMs?: number };
+  sync?: {
+    batchSize?: number;
+    leaseTtlMs?: number;
+    /**
+     * How many stored hashes a full run reads up front, before the first
+     * page (about 150 bytes each in memory); records past them are looked up
+     * page by page. Default 100,000.
+     */
+    prefetchHashes?: number;
+  };
   /** Who wins when a record changed on both sides. Default `provider_wins`. */
   conflictPolicy?: ConflictPolicy;
   /** The tenant's plan; enforced on connect, schedule and sync. */
@@ -488,6 +497,7 @@ export function createPatchbay(options: PatchbayOptions): Patchbay {
     now,
     holderId,
     batchSize: options.sync?.batchSize,
+    prefetchHashes: options.sync?.prefetchHashes,
     leaseTtlMs: options.sync?.leaseTtlMs,
     admit: (job) => recordsAllowance(job.tenantId),
     recordUsage,

@@ -6,6 +6,7 @@ import {
   defineModel,
   ErrorCode,
   MemoryStore,
+  type RecordBatch,
   type SyncOutcome,
   Vault,
 } from "@patchbay/core";
@@ -98,6 +99,73 @@ describe("sync engine: full and incremental", () => {
         .changes,
     ).toEqual([]);
   });
+
+  it.each([
+    ["all read up front", 1000],
+    ["a prefix read up front, the rest looked up per page", 7],
+    ["all looked up per page", 0],
+  ])(
+    "a full re-sync compares with the stored hashes (%s): only changes are written",
+    async (_, prefetchHashes) => {
+      const w = world({ seed: 30, pageSize: 7 });
+      await w.connect(w.patchbay());
+      // Count the records the engine sends to the store: unchanged ones must not be.
+      let sent = 0;
+      const store = new Proxy(w.store, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop !== "applyRecordBatch")
+            return typeof value === "function" ? value.bind(target) : value;
+          return (tenantId: string, batch: RecordBatch) => {
+            sent += batch.upserts.length;
+            return target.applyRecordBatch(tenantId, batch);
+          };
+        },
+      });
+      const pb = w.patchbay({ store, sync: { prefetchHashes } });
+      const [c] = await pb.connections.list("tenant-a");
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c!.id, model: "tasks" });
+      const { cursor } = await pb.records.changes({
+        tenantId: "tenant-a",
+        connectionId: c!.id,
+        limit: 1000,
+      });
+      w.fake.update("t000003", { title: "Renamed" });
+      w.fake.update("t000029", { status: "done" });
+      w.fake.remove("t000017", false);
+      sent = 0;
+      const run = ran(
+        await pb.sync.run({
+          tenantId: "tenant-a",
+          connectionId: c!.id,
+          model: "tasks",
+          mode: "full",
+        }),
+      );
+      expect(sent).toBe(2);
+      expect(run).toMatchObject({
+        status: "succeeded",
+        fetched: 29,
+        inserted: 0,
+        updated: 2,
+        deleted: 1,
+        unchanged: 27,
+      });
+      const feed = await pb.records.changes({
+        tenantId: "tenant-a",
+        connectionId: c!.id,
+        after: cursor,
+      });
+      expect(feed.changes.map((ch) => `${ch.kind}:${ch.externalId}`).sort()).toEqual([
+        "deleted:t000017",
+        "updated:t000003",
+        "updated:t000029",
+      ]);
+      expect([...(await w.stored("tenant-a", c!.id)).keys()].sort()).toEqual(
+        [...w.expected().keys()].sort(),
+      );
+    },
+  );
 
   it("incremental sync applies creates, updates and provider tombstones from the cursor", async () => {
     const w = world({ seed: 30, pageSize: 7 });

@@ -39,6 +39,8 @@ export interface SyncEngineDeps {
   now: () => number;
   /** Records per committed batch. Default 500. */
   batchSize?: number;
+  /** Stored hashes a full run reads up front. Default {@link PREFETCH_HASHES}. */
+  prefetchHashes?: number;
   /** How long a run's lease lasts without renewal. Default 60 s; renewed every third of it. */
   leaseTtlMs?: number;
   /** Unique id of this process for leases. */
@@ -61,6 +63,14 @@ interface Envelope {
 const MAX_FAILURE_SAMPLES = 20;
 /** Ids per stored-hash lookup (a page larger than this is looked up in parts). */
 const HASH_LOOKUP_IDS = 5_000;
+/**
+ * A full run reads the stored hashes of up to this many of the model's
+ * records up front (about 150 bytes each in memory); records past them are
+ * looked up page by page.
+ */
+const PREFETCH_HASHES = 100_000;
+/** Page size of that read. */
+const PREFETCH_PAGE = 10_000;
 
 /** The lease key of a connection's model: syncs and writes of one model never run at once. */
 export function syncLeaseKey(tenantId: string, connectionId: string, model: string): string {
@@ -178,11 +188,15 @@ function prepareCounted(
 export class SyncEngine implements SyncRunner {
   readonly #d: SyncEngineDeps;
   readonly #batchSize: number;
+  readonly #prefetchHashes: number;
   readonly #leaseTtlMs: number;
 
   constructor(deps: SyncEngineDeps) {
     this.#d = deps;
     this.#batchSize = deps.batchSize ?? 500;
+    this.#prefetchHashes = deps.prefetchHashes ?? PREFETCH_HASHES;
+    if (!Number.isInteger(this.#prefetchHashes) || this.#prefetchHashes < 0)
+      throw new TypeError('"prefetchHashes" must be a non-negative integer');
     this.#leaseTtlMs = deps.leaseTtlMs ?? 60_000;
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1)
       throw new TypeError('"batchSize" must be a positive integer');
@@ -526,19 +540,18 @@ export class SyncEngine implements SyncRunner {
     let pendingDeletes: string[] = [];
     // Ids of unchanged records, committed with the batch whose checkpoint covers their page.
     let seen: string[] = [];
-    // A full run compares each page with the stored hashes; `pending` holds the
-    // hashes of buffered, uncommitted upserts, so a later duplicate in the run
-    // compares with what the earlier one will write.
-    // A model with nothing stored yet (a first import) has nothing to compare with.
-    const full =
-      mode === "full" &&
-      (
-        await this.#d.store.listRecordHashes(job.tenantId, {
-          connectionId: job.connectionId,
-          model: job.model,
-          limit: 1,
-        })
-      ).length > 0;
+    // A full run compares each record with its stored hash. The hashes of a
+    // model of up to PREFETCH_HASHES records are read once, up front (a few
+    // key-ordered reads); a larger model keeps that prefix and looks up the
+    // rest page by page, so memory stays bounded whatever the model's size.
+    // `pending` holds the hashes of buffered, uncommitted upserts, so a later
+    // duplicate in the run compares with what the earlier one will write.
+    const known =
+      mode === "full"
+        ? await this.#knownHashes(job, signal)
+        : { hashes: undefined, complete: true };
+    // Nothing stored yet (a first import): nothing to compare with.
+    const compare = known.hashes !== undefined && (known.hashes.size > 0 || !known.complete);
     const pending = new Map<string, string>();
     // Checkpoint of the newest page whose records are all in the buffer or committed.
     let pageCheckpoint: Json | null = (ctx.checkpoint as Json | null) ?? null;
@@ -567,15 +580,25 @@ export class SyncEngine implements SyncRunner {
         }
         records.push(prepared);
       }
-      const stored = full ? await this.#storedHashes(job, records, signal) : undefined;
+      const hashes = known.hashes;
+      const stored =
+        compare && !known.complete
+          ? await this.#storedHashes(
+              job,
+              records.filter((r) => !hashes!.has(r.externalId)),
+              signal,
+            )
+          : undefined;
       for (const prepared of records) {
-        if (stored !== undefined) {
-          const previous = pending.get(prepared.externalId) ?? stored.get(prepared.externalId);
+        if (compare) {
+          const id = prepared.externalId;
+          const previous = pending.get(id) ?? hashes!.get(id) ?? stored?.get(id);
           if (previous === prepared.hash) {
-            seen.push(prepared.externalId);
+            seen.push(id);
             continue;
           }
-          pending.set(prepared.externalId, prepared.hash);
+          if (hashes!.has(id)) hashes!.set(id, prepared.hash);
+          else pending.set(id, prepared.hash);
         }
         buffer.push(prepared);
         // A page larger than a batch: commit full batches with the previous page's checkpoint.
@@ -638,6 +661,36 @@ export class SyncEngine implements SyncRunner {
       );
     }
     return cursor;
+  }
+
+  /**
+   * The stored hashes of the model's live records in key order, up to
+   * {@link PREFETCH_HASHES}; `complete` says whether that is all of them.
+   */
+  async #knownHashes(
+    job: Pick<SyncJob, "tenantId" | "connectionId" | "model">,
+    signal: AbortSignal,
+  ): Promise<{ hashes: Map<string, string>; complete: boolean }> {
+    const hashes = new Map<string, string>();
+    let after: string | undefined;
+    for (;;) {
+      signal.throwIfAborted();
+      // One more than the cap tells whether the model holds more.
+      const cap = this.#prefetchHashes;
+      const limit = Math.min(PREFETCH_PAGE, cap + 1 - hashes.size);
+      const page = await this.#d.store.listRecordHashes(job.tenantId, {
+        connectionId: job.connectionId,
+        model: job.model,
+        afterExternalId: after,
+        limit,
+      });
+      for (const { externalId, hash } of page) {
+        if (hashes.size === cap) return { hashes, complete: false };
+        hashes.set(externalId, hash);
+      }
+      if (page.length < limit) return { hashes, complete: true };
+      after = page[page.length - 1]!.externalId;
+    }
   }
 
   /** The stored hashes of a page's records (live ones only), by external id. */
