@@ -112,7 +112,17 @@ const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
 export function runChild<T>(scenario: string, args: Record<string, unknown>): ChildHandle<T> {
   const child = spawn(
     process.execPath,
-    ["--conditions=dev-source", "--import", "tsx", CHILD, scenario, JSON.stringify(args)],
+    [
+      ...(process.env.BENCH_CHILD_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CHILD_PROF}`]
+        : []),
+      "--conditions=dev-source",
+      "--import",
+      "tsx",
+      CHILD,
+      scenario,
+      JSON.stringify(args),
+    ],
     { env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["pipe", "pipe", "pipe"] },
   );
   let stdout = "";

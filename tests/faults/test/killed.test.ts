@@ -71,7 +71,10 @@ describe("the process killed between batches", () => {
       const committed = (await stored(store, connection.id, "records")).size;
       // Batch 1 is the pass marker (no records); batches of 50 records follow.
       expect(committed).toBe(committedBefore);
-      await new Promise((r) => setTimeout(r, 400));
+      // Past the lease, and past Airtable's one-second window: the doomed
+      // process's last requests (the engine reads a page ahead) count
+      // against the base's 5 requests per second as well.
+      await new Promise((r) => setTimeout(r, 1_100));
 
       const next = patchbayFor(connector, store, { sync: { batchSize: 50 } });
       const resumed = await run(next, connection.id, "records");

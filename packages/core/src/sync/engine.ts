@@ -61,6 +61,41 @@ interface Envelope {
 }
 
 const MAX_FAILURE_SAMPLES = 20;
+/**
+ * Iterate `source` one item ahead: the next item is requested as soon as
+ * the current one is handed out, so the producer's I/O (a provider's next
+ * page) overlaps the consumer's (the store commit). When the consumer stops
+ * early, the request in flight settles and the source is closed.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  let finished = false;
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      pending = iterator.next();
+      // Handled when awaited; until then a failure must not count as unhandled.
+      pending.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    if (!finished) {
+      await pending.then(
+        () => undefined,
+        () => undefined,
+      );
+      await iterator.return?.();
+    }
+  }
+}
+
+/** How many unchanged records weigh as much as one written record in a batch. */
+const SEEN_PER_RECORD = 4;
 /** Ids per stored-hash lookup (a page larger than this is looked up in parts). */
 const HASH_LOOKUP_IDS = 5_000;
 /**
@@ -166,7 +201,9 @@ function prepareCounted(
 /**
  * The sync engine: runs a model's `sync` generator and commits what changed.
  *
- * - Streams pages; holds at most one batch plus one page of records.
+ * - Streams pages, reading one page ahead (the provider's next page is
+ *   fetched while the current one is committed); holds at most one batch
+ *   plus two pages of records.
  * - Validates each record with the model's schema; failures are counted and
  *   sampled on the run, and abort it only past the model's `maxFailures`.
  * - Hashes canonical JSON (volatile fields excluded); unchanged records are
@@ -559,7 +596,8 @@ export class SyncEngine implements SyncRunner {
     let cursor: Json | undefined;
     const maxFailures = model.maxFailures ?? Number.POSITIVE_INFINITY;
 
-    for await (const page of model.sync(ctx)) {
+    // The connector fetches page N+1 while page N is compared and committed.
+    for await (const page of readAhead(model.sync(ctx))) {
       signal.throwIfAborted();
       if (page === null || typeof page !== "object" || !Array.isArray(page.records)) {
         throw new ConfigError(
@@ -625,9 +663,10 @@ export class SyncEngine implements SyncRunner {
       }
       if (page.checkpoint !== undefined) pageCheckpoint = page.checkpoint;
       if (page.cursor !== undefined) cursor = page.cursor;
-      // Unchanged records count towards the batch like the others, so the
-      // resume point advances as often whether or not records changed.
-      if (buffer.length + seen.length >= size || pendingDeletes.length >= size) {
+      // Unchanged records count towards the batch too (a quarter each: they
+      // cost the store one id, not a row), so the resume point still advances
+      // while nothing changes.
+      if (buffer.length + seen.length / SEEN_PER_RECORD >= size || pendingDeletes.length >= size) {
         await this.#commit(
           job,
           passId,
