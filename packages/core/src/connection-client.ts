@@ -54,10 +54,15 @@ export function connectionAuthenticator(
       },
     };
   }
-  const derive = auth.kind === "oauth2" ? auth.deriveToken : undefined;
+  const deriveAll = auth.kind === "oauth2" ? auth.deriveToken : undefined;
+  const deriveFor = auth.kind === "oauth2" ? auth.deriveTokenFor : undefined;
   return {
     canRefresh: true,
     async authenticate(request, { forceRefresh, rejected }) {
+      const derive =
+        deriveAll !== undefined && (deriveFor === undefined || deriveFor({ url: request.url }))
+          ? deriveAll
+          : undefined;
       const sent = rejected === undefined ? undefined : sentTokens.get(rejected.headers);
       // A rejected derived token says nothing about the connection's own
       // token: derive again. The own token is refreshed when it was sent
@@ -116,7 +121,12 @@ export function staticAuthenticator(
       }
       if (creds.accessToken !== undefined) {
         let token = creds.accessToken;
-        if (auth.kind === "oauth2" && auth.deriveToken !== undefined && context !== undefined) {
+        if (
+          auth.kind === "oauth2" &&
+          auth.deriveToken !== undefined &&
+          context !== undefined &&
+          (auth.deriveTokenFor === undefined || auth.deriveTokenFor({ url: request.url }))
+        ) {
           const base = creds.accessToken;
           derived ??= auth.deriveToken(base, context).then((d) => d?.accessToken);
           token = (await derived) ?? token;

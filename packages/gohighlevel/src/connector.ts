@@ -231,6 +231,8 @@ function authFor(options: GoHighLevelOptions): AuthSpec {
     // `locationId` configured, core sends that sub-account's token instead,
     // asked for at POST /oauth/locationToken and cached until it expires.
     deriveToken: deriveLocationToken,
+    // Agency-level calls (installed locations, the location-token exchange) take the agency token.
+    deriveTokenFor: ({ url }) => !url.pathname.startsWith("/oauth/"),
   });
 }
 
@@ -277,15 +279,6 @@ function listLocationsAction(appId: string | undefined) {
           locations: [{ id, name: null, address: null, isInstalled: true }],
           installToFutureLocations: null,
         };
-      }
-      const configured = configuredLocation(ctx.config);
-      if (configured !== undefined) {
-        // Core sends the configured sub-account's token on every request of
-        // this connection, and HighLevel lists installed locations for agency
-        // tokens only.
-        throw new ConfigError(
-          `listLocations needs the agency token, but this connection works in sub-account ${configured} and its requests carry that sub-account's token: to choose another sub-account, configure the connection without "locationId", run listLocations, then set "locationId" again.`,
-        );
       }
       if (appId === undefined) {
         throw new ConfigError(

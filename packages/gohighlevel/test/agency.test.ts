@@ -175,12 +175,20 @@ describe("agency (Company) installs", () => {
     expect(cleared.metadata.locationId).toBeNull();
   });
 
-  it("listLocations with a sub-account configured says how to pick another one", async () => {
+  it("listLocations still lists the agency's sub-accounts once one is configured (agency endpoints keep the agency token)", async () => {
     const w = await agencyWorld();
     await w.configure({ locationId: GHL_SANDBOX.locationId });
-    await expect(w.action("listLocations", {})).rejects.toThrow(
-      /without "locationId", run listLocations/,
+    expect((await w.sync("contacts")).status).toBe("succeeded");
+    const derived = w.fake.stats.locationTokenRequests;
+    expect(derived).toBe(1);
+    const { locations } = await w.action<{ locations: GhlInstalledLocation[] }>(
+      "listLocations",
+      {},
     );
+    expect(locations.map((l) => l.id)).toEqual([GHL_SANDBOX.locationId, NORTH]);
+    // The sub-account's token stays cached for the location endpoints.
+    expect((await w.sync("contacts")).status).toBe("succeeded");
+    expect(w.fake.stats.locationTokenRequests).toBe(derived);
   });
 });
 

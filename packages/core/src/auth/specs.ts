@@ -84,6 +84,7 @@ export function oauth2(spec: Omit<OAuth2AuthSpec, "kind">): OAuth2AuthSpec {
     "exchangeCode",
     "applyToken",
     "deriveToken",
+    "deriveTokenFor",
   ] as const) {
     if (spec[hook] !== undefined && typeof spec[hook] !== "function")
       throw new TypeError(`"${hook}" must be a function`);

@@ -147,6 +147,12 @@ export interface OAuth2AuthSpec {
       now: () => number;
     },
   ) => Promise<DerivedToken | null>;
+  /**
+   * Which requests carry the derived token (default: all of them). The
+   * others carry the connection's own token: HighLevel's agency-level
+   * endpoints (`/oauth/installedLocations`) want the agency token itself.
+   */
+  deriveTokenFor?: (request: { url: URL }) => boolean;
 }
 
 /** What {@link OAuth2AuthSpec.deriveToken} resolves: a token for API calls and when it expires. */
