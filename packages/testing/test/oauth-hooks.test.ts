@@ -179,6 +179,11 @@ describe("OAuth spec hooks: deriveToken (an agency token traded for a per-site t
         provider.siteTokens.set(site, token);
         return HttpResponse.json({ access_token: token, expires_in: 3600 });
       }),
+      http.get(`${API}/agency/me`, ({ request }) =>
+        fake.verifyBearer(request).valid
+          ? HttpResponse.json({ agency: true })
+          : HttpResponse.json({ message: "agency token required" }, { status: 401 }),
+      ),
       http.get(`${API}/sites/:site/me`, ({ request, params }) => {
         const site = String(params.site);
         const sent = request.headers.get("authorization");
@@ -198,6 +203,7 @@ describe("OAuth spec hooks: deriveToken (an agency token traded for a per-site t
         clientId: "agency-app",
         clientSecret: "agency-secret",
         scopes: ["sites"],
+        deriveTokenFor: ({ url }) => !url.pathname.includes("/agency/"),
         async deriveToken(token, { connection, fetch, now }) {
           const site = connection.config.site;
           if (typeof site !== "string") return null;
@@ -253,6 +259,17 @@ describe("OAuth spec hooks: deriveToken (an agency token traded for a per-site t
     await (await w.pb.connections.http("t1", c.id)).get("/sites/south/me");
     expect(w.provider.derives).toBe(3);
     expect(w.fake.stats.byGrant.refresh_token ?? 0).toBe(0);
+  });
+
+  it("sends the connection's own token to the requests deriveTokenFor leaves out", async () => {
+    const w = agencyWorld();
+    const c = await w.connect();
+    await w.pb.connections.configure("t1", c.id, { site: "north" });
+    const client = await w.pb.connections.http("t1", c.id);
+    expect((await client.get("/agency/me")).data).toEqual({ agency: true });
+    expect(w.provider.derives).toBe(0);
+    expect((await client.get("/sites/north/me")).data).toEqual({ site: "north" });
+    expect(w.provider.derives).toBe(1);
   });
 
   it("derives again when the provider rejects the site token, without refreshing the connection's own token", async () => {
