@@ -39,7 +39,7 @@ export interface SyncEngineDeps {
   now: () => number;
   /** Records per committed batch. Default 500. */
   batchSize?: number;
-  /** Stored hashes a full run reads up front. Default {@link PREFETCH_HASHES}. */
+  /** Stored hashes a full run reads up front. Default 100,000. */
   prefetchHashes?: number;
   /** How long a run's lease lasts without renewal. Default 60 s; renewed every third of it. */
   leaseTtlMs?: number;
@@ -704,7 +704,7 @@ export class SyncEngine implements SyncRunner {
 
   /**
    * The stored hashes of the model's live records in key order, up to
-   * {@link PREFETCH_HASHES}; `complete` says whether that is all of them.
+   * the engine's `prefetchHashes`; `complete` says whether that is all of them.
    */
   async #knownHashes(
     job: Pick<SyncJob, "tenantId" | "connectionId" | "model">,
