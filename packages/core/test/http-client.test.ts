@@ -670,6 +670,30 @@ describe("rate limits", () => {
       "path:tbl2:2",
     ]);
   });
+
+  it("counts a limit only for the requests its appliesTo accepts", async () => {
+    const limiter = { acquire: vi.fn(async () => {}), pause: vi.fn() } satisfies RateLimiter;
+    const { client } = setup([ok(), ok()], {
+      rateLimiter: limiter,
+      rateLimits: [
+        { requests: 300, intervalMs: 60_000 },
+        // 10 edits per minute: reads must not spend them.
+        { requests: 10, intervalMs: 60_000, appliesTo: (request) => request.method === "PUT" },
+      ],
+      rateLimitScope: { connection: "conn-1", provider: "gbp" },
+    });
+    const keys = () => limiter.acquire.mock.calls.map((call) => (call as unknown[])[0]);
+    await client.get("reviews");
+    expect(keys()).toEqual(["conn-1:0"]);
+    limiter.acquire.mockClear();
+    await client.put("reviews/r1/reply", { json: { comment: "Thanks!" } });
+    expect(keys()).toEqual(["conn-1:0", "conn-1:1"]);
+    expect(() =>
+      createHttpClient({
+        rateLimits: [{ requests: 1, intervalMs: 1000, appliesTo: "GET" as never }],
+      }),
+    ).toThrow(new TypeError('"appliesTo" must be a function of the request'));
+  });
 });
 
 describe("client.fetch", () => {

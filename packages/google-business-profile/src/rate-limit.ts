@@ -56,17 +56,11 @@ function apiOf(request: Pick<HttpRequest, "path">): string {
   return /^https:\/\/([^/]+)/.exec(request.path)?.[1] ?? "default";
 }
 
-let exempt = 0;
-
 /**
  * The declared limits: 300 requests per minute per API (shared by every
  * connection in this process: the quota is the host's project's), and 10
- * edits per minute per location (shared by every connection editing it).
- *
- * Core applies every declared limit to every request. A read must not spend
- * one of a location's 10 edits, so reads get a bucket of their own in the
- * edit limit (a fresh key each, dropped by the limiter once its minute is
- * over) — a workaround until core lets a limit skip a request.
+ * edits per minute per location (shared by every connection editing it),
+ * which only edits count (`appliesTo`): a read never spends one.
  *
  * @example
  * ```ts
@@ -84,12 +78,8 @@ export function googleBusinessProfileRateLimits(): RateLimitSpec[] {
     {
       requests: GBP_EDITS_PER_MINUTE,
       intervalMs: 60_000,
-      scope: (request) => {
-        const location = editedLocation(request);
-        if (location !== undefined) return `google-business-profile:edits:location:${location}`;
-        exempt = (exempt + 1) % Number.MAX_SAFE_INTEGER;
-        return `google-business-profile:not-an-edit:${exempt}`;
-      },
+      appliesTo: (request) => editedLocation(request) !== undefined,
+      scope: (request) => `google-business-profile:edits:location:${editedLocation(request)}`,
     },
   ];
 }

@@ -255,7 +255,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throw new TypeError('"signal" must be an AbortSignal');
     }
 
-    const buckets = rateLimits.map((spec, index) => {
+    const buckets: Array<{ key: string; spec: RateLimitSpec }> = [];
+    rateLimits.forEach((spec, index) => {
+      if (spec.appliesTo !== undefined && !spec.appliesTo(request)) return;
       let scopeKey: string;
       if (request.rateLimitKey !== undefined) scopeKey = request.rateLimitKey;
       else if (typeof spec.scope === "function") {
@@ -264,7 +266,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           throw new TypeError('"scope" function must return a non-empty string');
         }
       } else scopeKey = spec.scope === "provider" ? scope.provider : scope.connection;
-      return { key: `${scopeKey}:${index}`, spec };
+      buckets.push({ key: `${scopeKey}:${index}`, spec });
     });
 
     let safeUrl: string | undefined;

@@ -101,6 +101,9 @@ export function assertRateLimitSpec(spec: RateLimitSpec): void {
       '"safetyMargin" must be a share of the interval between 0 and 1, e.g. 0.05',
     );
   }
+  if (spec.appliesTo !== undefined && typeof spec.appliesTo !== "function") {
+    throw new TypeError('"appliesTo" must be a function of the request');
+  }
   const { scope } = spec;
   if (
     scope !== undefined &&

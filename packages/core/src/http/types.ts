@@ -99,6 +99,11 @@ export interface RateLimitSpec {
    * Default `"connection"`.
    */
   scope?: "connection" | "provider" | ((request: HttpRequest) => string);
+  /**
+   * Which requests the limit counts (default: all). Google Business Profile
+   * allows 10 edits per minute per location: reads must not spend them.
+   */
+  appliesTo?: (request: HttpRequest) => boolean;
 }
 
 /** What a connector can say about a provider's error response. */
