@@ -191,9 +191,9 @@ export async function checkRank(
  * stops with a `RateLimitError` (`INSUFFICIENT_SEARCHES`) when fewer
  * searches are left than keywords × locations; then it makes one search per
  * keyword and location (more pages only while the budget allows) and yields
- * one record per keyword and location for the day. Runs after the first are
- * incremental, so earlier days stay; a run forced with `mode: "full"` keeps
- * only today's records (earlier days are marked deleted).
+ * one record per keyword and location for the day. Earlier days stay:
+ * the listing is a day of history, not the whole set (`deleteMissing:
+ * false`), so even a run forced with `mode: "full"` deletes nothing.
  *
  * @param now The clock, epoch ms: the ranking date is its UTC day.
  * @example
@@ -209,6 +209,7 @@ export function rankingsModel(now: () => number) {
     schema: RankingSchema,
     key: "id",
     modes: ["full", "incremental"],
+    deleteMissing: false,
     volatile: ["searchIds", "checkedAt"],
     updatedAt: (r) => r.checkedAt,
     async *sync(ctx) {

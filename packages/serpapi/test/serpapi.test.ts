@@ -116,6 +116,10 @@ describe("serpapi: rankings", () => {
     expect(rows.get("2026-03-27|Austin|plumber")?.position).toBe(4);
     expect(rows.get("2026-03-28|Austin|plumber")?.position).toBe(3);
     expect(rows.get("2026-03-28|Austin|plumber")?.competitorsAbove).toHaveLength(2);
+    // A forced full run lists only today, and still keeps yesterday (deleteMissing: false).
+    const full = await sync(w, c.id, "full");
+    expect(full).toMatchObject({ mode: "full", deleted: 0 });
+    expect((await rankings(w, c.id)).get("2026-03-27|Austin|plumber")?.position).toBe(4);
   });
 
   it("a second run the same day replaces that day's record", async () => {

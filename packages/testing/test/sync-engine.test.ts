@@ -530,7 +530,7 @@ function mulberry32(seed: number) {
 
 describe("sync engine: expired cursors", () => {
   /** A provider whose change token can expire (Gmail's history id, Drive's page token). */
-  function expiringWorld() {
+  function expiringWorld(options: { deleteMissing?: boolean } = {}) {
     const items = new Map<string, { id: string; name: string }>();
     for (const id of ["a", "b", "c"]) items.set(id, { id, name: `Item ${id}` });
     const provider = { items, generation: 1, fullListings: 0, brokenFullListing: false };
@@ -545,6 +545,7 @@ describe("sync engine: expired cursors", () => {
           schema: z.object({ id: z.string(), name: z.string() }),
           key: "id",
           modes: ["full", "incremental"],
+          ...(options.deleteMissing !== undefined && { deleteMissing: options.deleteMissing }),
           async *sync(ctx) {
             if (ctx.mode === "incremental") {
               if (ctx.cursor !== `g${provider.generation}`)
@@ -602,6 +603,29 @@ describe("sync engine: expired cursors", () => {
     );
     expect(third).toMatchObject({ status: "succeeded", mode: "incremental" });
     expect(provider.fullListings).toBe(2);
+  });
+
+  it("keeps records a full listing no longer shows when the model says deleteMissing: false", async () => {
+    const { provider, pb, store } = expiringWorld({ deleteMissing: false });
+    const c = await pb.connect.withCredentials({
+      tenantId: "tenant-a",
+      connector: "expiring",
+      credentials: { apiKey: "key-123456789" },
+    });
+    await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items" });
+    // The listing is a window of history: yesterday's item drops out of it.
+    provider.items.delete("a");
+    const full = ran(
+      await pb.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "items", mode: "full" }),
+    );
+    expect(full).toMatchObject({ status: "succeeded", deleted: 0 });
+    expect(full.details.deleteDetection).toContain("deleteMissing: false");
+    const stored = await store.listRecords("tenant-a", {
+      connectionId: c.id,
+      model: "items",
+      limit: 10,
+    });
+    expect(stored.map((r) => r.externalId).sort()).toEqual(["a", "b", "c"]);
   });
 
   it("fails a run whose full listing also reports an expired cursor, instead of looping", async () => {

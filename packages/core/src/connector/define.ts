@@ -119,6 +119,9 @@ export function defineConnector<TConfig extends z.ZodType = z.ZodType>(
     ) {
       throw new TypeError(`${at}: "fullEvery" must be a positive integer`);
     }
+    if (model.deleteMissing !== undefined && typeof model.deleteMissing !== "boolean") {
+      throw new TypeError(`${at}: "deleteMissing" must be true or false`);
+    }
   }
   for (const [name, action] of Object.entries(d.actions ?? {})) {
     const at = `${where} action "${name}"`;

@@ -312,6 +312,13 @@ export interface ModelDefinition<
   modes?: Array<"full" | "incremental">;
   /** Run a full sync every N incremental runs to catch hard deletes. */
   fullEvery?: number;
+  /**
+   * Whether a complete full run marks the records it did not see deleted.
+   * Default `true`. `false` for a model whose listing is not the whole set
+   * but a window of history (today's rank checks, recent events): absence
+   * from it proves nothing, and only tombstones delete.
+   */
+  deleteMissing?: boolean;
   /** Yield pages of records. */
   sync(ctx: SyncContext<TConfig>): AsyncIterable<SyncPage<z.infer<S>>>;
   /**

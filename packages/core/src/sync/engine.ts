@@ -470,7 +470,10 @@ export class SyncEngine implements SyncRunner {
         }
       }
       if (mode === "full") {
-        if (tally.failed > 0) {
+        if (model.deleteMissing === false) {
+          run.details.deleteDetection =
+            "off: the model's listing is a window of history (deleteMissing: false), so absence does not prove deletion";
+        } else if (tally.failed > 0) {
           run.details.deleteDetection = `skipped: ${tally.failed} record(s) failed validation, so absence does not prove deletion`;
         } else {
           for (;;) {
