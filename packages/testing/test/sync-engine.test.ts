@@ -300,6 +300,45 @@ describe("sync engine: full and incremental", () => {
 });
 
 describe("sync engine: crash and resume", () => {
+  it("closes the run of a process that died before its first checkpoint, and starts over", async () => {
+    const w = world({ seed: 30, pageSize: 10 });
+    const c = await w.connect(w.patchbay());
+    const crashing = killable(w.store);
+    // Batch 1 is the pass marker: the process dies before anything is committed.
+    crashing.onBatch = (n) => (n === 1 ? "before" : undefined);
+    const doomed = createPatchbay({
+      connectors: [w.connector],
+      store: crashing,
+      vault: new Vault({ keys: [KEY_1] }),
+      now: w.clock.now,
+    });
+    // The dead process cannot record its own end: its run stays marked running in the store.
+    const crashed = await doomed.sync.run({
+      tenantId: "tenant-a",
+      connectionId: c.id,
+      model: "tasks",
+    });
+    expect(crashed.status).toBe("failed");
+    expect(
+      (await w.store.listSyncRuns("tenant-a", { connectionId: c.id, limit: 10 })).filter(
+        (r) => r.status === "running",
+      ),
+    ).toHaveLength(1);
+    w.clock.advance(61_000); // past the dead process's lease
+    const next = w.patchbay();
+    const run = ran(
+      await next.sync.run({ tenantId: "tenant-a", connectionId: c.id, model: "tasks" }),
+    );
+    expect(run.status).toBe("succeeded");
+    const runs = await next.sync.runs("tenant-a", { connectionId: c.id });
+    // Nothing is left marked running: the dead process's run is closed, saying what happened.
+    expect(runs.filter((r) => r.status === "running")).toEqual([]);
+    expect(runs.filter((r) => r.status === "failed")).toHaveLength(1);
+    expect(runs.find((r) => r.status === "failed")!.error).toBe(
+      "interrupted: the process running it stopped before its first checkpoint; a later run started over",
+    );
+  });
+
   // For many seeds: kill the "process" at a random batch (before or after the
   // commit), then start a new process. The final state must equal the
   // provider's exactly, and no record may have been applied twice.

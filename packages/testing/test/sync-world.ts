@@ -14,8 +14,18 @@ export function killable(
 ): Store & { kill(): void; onBatch?: (n: number) => "before" | "after" | undefined } {
   let dead = false;
   let batches = 0;
+  let onBatch: ((n: number) => "before" | "after" | undefined) | undefined;
   const wrapper = new Proxy(inner, {
+    // `onBatch` lives on the wrapper, not on the store it wraps.
+    set(target, prop, value, receiver) {
+      if (prop === "onBatch") {
+        onBatch = value;
+        return true;
+      }
+      return Reflect.set(target, prop, value, receiver);
+    },
     get(target, prop, receiver) {
+      if (prop === "onBatch") return onBatch;
       if (prop === "kill") {
         return () => {
           dead = true;
@@ -27,9 +37,7 @@ export function killable(
         if (dead) throw new Error("process killed");
         if (prop === "applyRecordBatch") {
           batches++;
-          const when = (wrapper as { onBatch?: (n: number) => string | undefined }).onBatch?.(
-            batches,
-          );
+          const when = onBatch?.(batches);
           if (when === "before") {
             dead = true;
             throw new Error("process killed");

@@ -396,7 +396,9 @@ export class SyncEngine implements SyncRunner {
     const passId = resuming ? state.activeRunId! : newId("pass");
     const started = new Date(this.#d.now());
     const run = newSyncRun(job, job.trigger, mode, started, { passId, resumed: resuming });
-    if (resuming) await this.#closeInterrupted(job, passId);
+    // Holding the lease, no other run of this model is alive: any still marked
+    // running belongs to a process that died, resumed or not.
+    await this.#closeInterrupted(job, resuming ? passId : null);
     await store.createSyncRun(run);
     await store.putSyncState({
       ...state,
@@ -793,21 +795,26 @@ export class SyncEngine implements SyncRunner {
   }
 
   /** Runs of an interrupted pass (their process died) are closed as failed. */
-  async #closeInterrupted(job: SyncJob, passId: string): Promise<void> {
+  /**
+   * Close the runs of this model still marked running (their process died):
+   * the resumed pass's as resumed, any other as started over.
+   */
+  async #closeInterrupted(job: SyncJob, resumedPassId: string | null): Promise<void> {
     const runs = await this.#d.store.listSyncRuns(job.tenantId, {
       connectionId: job.connectionId,
       model: job.model,
       limit: 10,
     });
     for (const r of runs) {
-      if (r.status === "running" && r.details.passId === passId) {
-        await this.#d.store.updateSyncRun(job.tenantId, r.id, {
-          status: "failed",
-          finishedAt: new Date(this.#d.now()),
-          error:
-            "interrupted: the process running it stopped; a later run resumed from its last checkpoint",
-        });
-      }
+      if (r.status !== "running") continue;
+      await this.#d.store.updateSyncRun(job.tenantId, r.id, {
+        status: "failed",
+        finishedAt: new Date(this.#d.now()),
+        error:
+          resumedPassId !== null && r.details.passId === resumedPassId
+            ? "interrupted: the process running it stopped; a later run resumed from its last checkpoint"
+            : "interrupted: the process running it stopped before its first checkpoint; a later run started over",
+      });
     }
   }
 
