@@ -66,7 +66,11 @@ export interface ConnectorContractOptions<F extends ContractFake> {
   redirectUri?: string;
   /** After connecting: pick the spreadsheet, base, list... (`connections.configure`, field mapping). */
   configure?: (patchbay: Patchbay, connection: Connection, fake: F) => Promise<void>;
-  /** The models to exercise, with how to drive their data at the fake. */
+  /**
+   * The models to exercise, with how to drive their data at the fake. `{}`
+   * for a connector without models (it only runs actions, like a
+   * conversions API): the sync cases are skipped, saying why.
+   */
   models: Record<string, ContractModel<F>>;
   /** Cases to skip, by title, each with the reason. */
   skip?: Partial<Record<ConnectorContractCase, string>>;
@@ -134,18 +138,27 @@ export function testConnectorContract<F extends ContractFake>(
   const redirectUri = options.redirectUri ?? "https://app.example.com/integrations/callback";
   const server = setupServer();
 
-  const modelEntries = Object.entries(options.models);
-  if (modelEntries.length === 0)
-    throw new TypeError('"models" must name at least one model to exercise');
+  const modelEntries = Object.entries(options.models ?? {});
+  const declared = Object.keys(definition.models ?? {});
+  if (modelEntries.length === 0 && declared.length > 0)
+    throw new TypeError(
+      `"models" must name at least one model to exercise (connector "${definition.id}" has ${declared.join(", ")})`,
+    );
   for (const [model] of modelEntries) {
     if (definition.models?.[model] === undefined)
       throw new TypeError(`"models.${model}": connector "${definition.id}" has no such model`);
   }
-  const [firstModel, firstDriver] = modelEntries[0]!;
+  // An actions-only connector: the cases below that sync are skipped.
+  const hasModels = modelEntries.length > 0;
+  const NO_MODELS = "the connector has no models (it only runs actions)";
+  const [firstModel, firstDriver] = (modelEntries[0] ?? ["", undefined]) as [
+    string,
+    ContractModel<F>,
+  ];
   const modes = definition.models?.[firstModel]?.modes ?? ["full"];
-  const supportsIncremental = firstDriver.incremental ?? modes.includes("incremental");
+  const supportsIncremental = firstDriver?.incremental ?? modes.includes("incremental");
   const writable =
-    definition.models?.[firstModel]?.write !== undefined && firstDriver.hostRecord !== undefined;
+    definition.models?.[firstModel]?.write !== undefined && firstDriver?.hostRecord !== undefined;
 
   async function world(): Promise<World<F>> {
     const fake = options.fake();
@@ -218,13 +231,17 @@ export function testConnectorContract<F extends ContractFake>(
     return out;
   }
 
+  /** Cases after the first two sync a model. */
+  const syncs = (title: ConnectorContractCase) => CONNECTOR_CONTRACT_CASES.indexOf(title) >= 2;
+
   function caseIt(
     title: ConnectorContractCase,
     applies: boolean,
     why: string,
     body: () => Promise<void>,
   ): void {
-    const reason = options.skip?.[title] ?? (applies ? undefined : why);
+    const reason =
+      options.skip?.[title] ?? (!hasModels && syncs(title) ? NO_MODELS : applies ? undefined : why);
     if (reason !== undefined) it.skip(`${title} — skipped: ${reason}`, body);
     else it(title, body);
   }
