@@ -46,6 +46,25 @@ function connectionInput(tenantId: string, id: string, extra: Partial<NewConnect
   } satisfies NewConnection;
 }
 
+/**
+ * A connection whose "contacts" hold a, b, d, e live and c deleted (each
+ * record's data `{ x }`, so its hash is that JSON) and whose "deals" hold z.
+ */
+async function seedHashedRecords(ctx: CaseContext): Promise<{ tenantId: string; id: string }> {
+  const tenantId = ctx.tenant();
+  const { id } = await addConnection(ctx, tenantId);
+  await ctx.store.applyRecordBatch(
+    tenantId,
+    batch(
+      id,
+      ["d", "b", "e", "a", "c"].map((x) => upsert(x, { x })),
+      { deletes: ["c"] },
+    ),
+  );
+  await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("z", 1)], { model: "deals" }));
+  return { tenantId, id };
+}
+
 function addConnection(
   ctx: CaseContext,
   tenantId: string,
@@ -1281,17 +1300,7 @@ const CASES = {
   },
 
   "listRecordHashes pages the live records' hashes in external-id order": async (ctx) => {
-    const tenantId = ctx.tenant();
-    const { id } = await addConnection(ctx, tenantId);
-    await ctx.store.applyRecordBatch(
-      tenantId,
-      batch(
-        id,
-        ["d", "b", "e", "a", "c"].map((x) => upsert(x, { x })),
-        { deletes: ["c"] },
-      ),
-    );
-    await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("z", 1)], { model: "deals" }));
+    const { tenantId, id } = await seedHashedRecords(ctx);
     const other = ctx.tenant();
     const otherConnection = await addConnection(ctx, other);
     await ctx.store.applyRecordBatch(other, batch(otherConnection.id, [upsert("aa", 1)]));
@@ -1318,17 +1327,7 @@ const CASES = {
 
   "getRecordHashes answers the hashes of the live records asked for, and only this tenant's":
     async (ctx) => {
-      const tenantId = ctx.tenant();
-      const { id } = await addConnection(ctx, tenantId);
-      await ctx.store.applyRecordBatch(
-        tenantId,
-        batch(
-          id,
-          ["d", "b", "e", "a", "c"].map((x) => upsert(x, { x })),
-          { deletes: ["c"] },
-        ),
-      );
-      await ctx.store.applyRecordBatch(tenantId, batch(id, [upsert("z", 1)], { model: "deals" }));
+      const { tenantId, id } = await seedHashedRecords(ctx);
       const other = ctx.tenant();
       await ctx.store.applyRecordBatch(other, batch(id, [upsert("a", 2)]));
 
