@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import type { StoredCredentials } from "./auth/credentials.js";
 import type { ConnectionRef, TokenManager } from "./auth/token-manager.js";
-import type { ConnectorDefinition } from "./connector/types.js";
+import type { ConnectorDefinition, OAuth2AuthSpec } from "./connector/types.js";
 import { AuthError, ErrorCode } from "./errors.js";
 import { createHttpClient } from "./http/index.js";
 import type { FetchLike, HttpClient, RateLimiter, RequestAuthenticator } from "./http/types.js";
@@ -26,6 +26,18 @@ function applyToken(
   const auth = definition.auth;
   if (auth.kind === "oauth2" && auth.applyToken !== undefined) auth.applyToken(token, request);
   else request.headers.set("authorization", `Bearer ${token}`);
+}
+
+/** The spec's `deriveToken` when it applies to a request to `url` (`deriveTokenFor`), else `undefined`. */
+function derivationFor(
+  definition: ConnectorDefinition,
+  url: URL,
+): NonNullable<OAuth2AuthSpec["deriveToken"]> | undefined {
+  const auth = definition.auth;
+  if (auth.kind !== "oauth2" || auth.deriveToken === undefined) return undefined;
+  return auth.deriveTokenFor === undefined || auth.deriveTokenFor({ url })
+    ? auth.deriveToken
+    : undefined;
 }
 
 /** What a connection's authenticator needs to know of the connection (derived tokens read its config). */
@@ -54,15 +66,10 @@ export function connectionAuthenticator(
       },
     };
   }
-  const deriveAll = auth.kind === "oauth2" ? auth.deriveToken : undefined;
-  const deriveFor = auth.kind === "oauth2" ? auth.deriveTokenFor : undefined;
   return {
     canRefresh: true,
     async authenticate(request, { forceRefresh, rejected }) {
-      const derive =
-        deriveAll !== undefined && (deriveFor === undefined || deriveFor({ url: request.url }))
-          ? deriveAll
-          : undefined;
+      const derive = derivationFor(definition, request.url);
       const sent = rejected === undefined ? undefined : sentTokens.get(rejected.headers);
       // A rejected derived token says nothing about the connection's own
       // token: derive again. The own token is refreshed when it was sent
@@ -121,14 +128,9 @@ export function staticAuthenticator(
       }
       if (creds.accessToken !== undefined) {
         let token = creds.accessToken;
-        if (
-          auth.kind === "oauth2" &&
-          auth.deriveToken !== undefined &&
-          context !== undefined &&
-          (auth.deriveTokenFor === undefined || auth.deriveTokenFor({ url: request.url }))
-        ) {
-          const base = creds.accessToken;
-          derived ??= auth.deriveToken(base, context).then((d) => d?.accessToken);
+        const derive = context === undefined ? undefined : derivationFor(definition, request.url);
+        if (derive !== undefined) {
+          derived ??= derive(creds.accessToken, context!).then((d) => d?.accessToken);
           token = (await derived) ?? token;
         }
         applyToken(definition, token, request);
