@@ -114,7 +114,9 @@ describe("IntegrationsGrid", () => {
     renderWithHost(<IntegrationsGrid />, host);
 
     const dialog = await screen.findByRole("dialog", { name: "Configure Google Sheets" });
-    expect(within(dialog).getByLabelText(/Spreadsheet ID/)).toHaveFocus();
+    // The dialog moves focus in an effect after it renders: on a loaded machine
+    // the dialog can be found a tick before that.
+    await waitFor(() => expect(within(dialog).getByLabelText(/Spreadsheet ID/)).toHaveFocus());
     expect(window.location.pathname + window.location.search).toBe(
       "/settings/integrations?tab=apps",
     );
